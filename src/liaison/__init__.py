@@ -1,0 +1,1 @@
+"""Liaison: collect, understand, connect and share security reporting."""

@@ -1,0 +1,1 @@
+"""Placeholder package for the api stage; filled by later issues."""

@@ -1,0 +1,282 @@
+"""The typed model every stage speaks.
+
+Plain frozen dataclasses and enums with no third-party imports, so that ``ingest``, ``extract``,
+``resolve``, ``store`` and ``share`` can exchange values without knowing about each other's libraries.
+Offsets are always character offsets into ``Report.text`` as stored: ``text[start:end]`` is the span.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+# Every deterministic identifier in Liaison is a UUIDv5 in this namespace over a canonical key.
+LIAISON_NAMESPACE = uuid.UUID("6f1c8f0e-3b7a-5d2e-9a41-1c2b3d4e5f60")
+
+
+def deterministic_id(kind: str, *key_parts: str) -> str:
+    """Return the UUIDv5 of ``kind`` and its canonical key parts (stable across runs and machines)."""
+    return str(uuid.uuid5(LIAISON_NAMESPACE, "\x1f".join((kind, *key_parts))))
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """Canonical form of a report body for identity: NFC, unified line breaks, collapsed spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalised text: two reports with the same hash are the same report."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()
+
+
+def report_id_for(text: str) -> str:
+    """A report's ID derives from its normalised content, so re-ingesting it changes nothing."""
+    return deterministic_id("report", content_hash(text))
+
+
+def normalise_name(name: str) -> str:
+    """Key for comparing names: case-folded, accents removed, punctuation and spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = without_marks.casefold().replace("’", "'")
+    return _WHITESPACE.sub(" ", re.sub(r"[^\w']+", " ", folded)).strip()
+
+
+class EntityType(StrEnum):
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    COUNTRY = "country"
+    LOCATION = "location"
+    NAMED_EVENT = "named_event"
+    NATIONALITY = "nationality"
+
+
+def entity_id_for(entity_type: EntityType, name: str) -> str:
+    """The canonical ID of an entity is keyed by its type and normalised name."""
+    return deterministic_id("entity", entity_type.value, normalise_name(name))
+
+
+class TLP(StrEnum):
+    """Traffic Light Protocol 2.0 levels, from least to most restrictive."""
+
+    CLEAR = "clear"
+    GREEN = "green"
+    AMBER = "amber"
+    AMBER_STRICT = "amber+strict"
+    RED = "red"
+
+    @property
+    def rank(self) -> int:
+        return list(TLP).index(self)
+
+    @classmethod
+    def parse(cls, value: str) -> TLP:
+        """Accept ``amber``, ``TLP:AMBER``, ``Amber+Strict`` and the TLP 1.0 ``white``."""
+        cleaned = value.strip().lower().removeprefix("tlp:").replace("_", "+").replace(" ", "")
+        if cleaned == "white":
+            return cls.CLEAR
+        for level in cls:
+            if level.value == cleaned:
+                return level
+        allowed = ", ".join(level.value for level in cls)
+        raise ValueError(f"unknown TLP level {value!r}; use one of {allowed}")
+
+
+@dataclass(frozen=True)
+class Marking:
+    """A handling marking carried by a report and inherited by what is extracted from it."""
+
+    tlp: TLP = TLP.CLEAR
+
+    @staticmethod
+    def most_restrictive(markings: list[Marking]) -> Marking:
+        return max(markings, key=lambda m: m.tlp.rank, default=Marking())
+
+
+@dataclass(frozen=True)
+class Report:
+    """One piece of reporting: its text as stored and its metadata."""
+
+    text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: date | None = None
+    published_inferred: bool = False
+    language: str | None = None
+    marking: Marking = field(default_factory=Marking)
+    external_id: str | None = None
+    origin: str | None = None  # where it came from: "path" or "path:line"
+
+    @property
+    def id(self) -> str:
+        return report_id_for(self.text)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    language: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a fact was read: the report, the character span, and the sentence around it."""
+
+    report_id: str
+    start: int
+    end: int
+    text: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of report text that names an entity."""
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+    label: str = ""  # the label the statistical model gave, kept for diagnosis
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity as read in one report: its mentions grouped under one normalised name."""
+
+    type: EntityType
+    name: str
+    mentions: tuple[Mention, ...]
+    aliases: tuple[str, ...] = ()
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return entity_id_for(self.type, self.name)
+
+
+@dataclass(frozen=True)
+class Role:
+    """A person holding a title, in an organisation and/or for a country, with its evidence."""
+
+    person: str  # entity id
+    title: str
+    organization: str | None
+    country: str | None
+    evidence: Evidence
+
+
+class TimeType(StrEnum):
+    DATE = "DATE"
+    TIME = "TIME"
+    DURATION = "DURATION"
+    SET = "SET"
+
+
+@dataclass(frozen=True)
+class Time:
+    """A temporal expression normalised TIMEX3-style (``value`` such as ``2022-09-19``, ``P2D``)."""
+
+    start: int
+    end: int
+    text: str
+    type: TimeType
+    value: str
+    precision: str  # day | month | year | week | decade | century | duration | unknown
+
+
+class EventStatus(StrEnum):
+    OCCURRED = "occurred"
+    PLANNED = "planned"
+    HOPED = "hoped"
+    NEGATED = "negated"
+
+
+@dataclass(frozen=True)
+class Participant:
+    entity: str  # entity id
+    role: str  # actor | recipient | host | visitor | participant
+
+
+@dataclass(frozen=True)
+class EventDate:
+    value: str
+    precision: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened (or is planned, hoped, denied), coded in PLOVER and CAMEO."""
+
+    type: str
+    plover: str
+    plover_mode: str | None
+    cameo: str | None
+    date: EventDate | None
+    location: str | None  # entity id
+    participants: tuple[Participant, ...]
+    topics: tuple[str, ...]
+    status: EventStatus
+    evidence: tuple[Evidence, ...]
+    confidence: float
+
+    @property
+    def id(self) -> str:
+        first = self.evidence[0] if self.evidence else None
+        anchor = f"{first.report_id}:{first.start}:{first.end}" if first else ""
+        return deterministic_id("event", self.plover, anchor)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure asserted in a report: "more than 500 cyber attacks in 2021"."""
+
+    subject: str
+    value: float
+    qualifier: str | None  # more than | less than | about | at least | exactly …
+    unit: str
+    period: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything the pipeline read in one report."""
+
+    report: Report
+    sentences: tuple[Sentence, ...]
+    entities: tuple[Entity, ...]
+    roles: tuple[Role, ...] = ()
+    events: tuple[Event, ...] = ()
+    times: tuple[Time, ...] = ()
+    claims: tuple[Claim, ...] = ()
+    topics: tuple[str, ...] = ()
+    pipeline_version: str = ""
+
+
+@dataclass(frozen=True)
+class StoredReport:
+    """A report as the store returns it, with when it was ingested."""
+
+    id: str
+    report: Report
+    ingested_at: datetime
+    entity_count: int = 0

@@ -1,0 +1,52 @@
+"""Liaison's exceptions. Every message names the input and says what to do about it.
+
+::
+
+    LiaisonError
+    ├── InputError            an input (file, record, URL) cannot be read as a report
+    │   ├── UnsupportedInput  a file kind Liaison does not read
+    │   └── MalformedRecord   one JSON/JSONL record is invalid (carries the line number)
+    ├── ExtractionError       the NLP pipeline could not run (e.g. a model is not installed)
+    └── StoreError            the store cannot be opened, migrated or queried
+        └── NotFound          no report or entity matches the identifier given
+"""
+
+from __future__ import annotations
+
+
+class LiaisonError(Exception):
+    """Base class for every error Liaison reports to a user."""
+
+
+class InputError(LiaisonError):
+    """An input cannot be read as a report; ``source`` names it (``path`` or ``path:line``)."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"{source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+class UnsupportedInput(InputError):
+    pass
+
+
+class MalformedRecord(InputError):
+    """One record of a JSON Lines file (``path:line``) or of a JSON list (``path[index]``) is invalid."""
+
+    def __init__(self, path: str, line: int, problem: str, in_list: bool = False) -> None:
+        super().__init__(f"{path}[{line}]" if in_list else f"{path}:{line}", problem)
+        self.path = path
+        self.line = line
+
+
+class ExtractionError(LiaisonError):
+    pass
+
+
+class StoreError(LiaisonError):
+    pass
+
+
+class NotFound(StoreError):
+    pass

@@ -1,0 +1,199 @@
+"""The extraction stage: ``Report -> Extraction``.
+
+spaCy objects never leave this package. An ``Extractor`` loads one pipeline per language on first use,
+runs the report's main language over the whole text, and re-runs paragraphs identified as another
+supported language (a French post quoted in an English article) through that language's pipeline.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from liaison.domain import Entity, EntityType, Extraction, Mention, Report, Sentence, normalise_name
+from liaison.errors import ExtractionError
+from liaison.extract import components
+from liaison.extract.language import Block, identify, language_blocks
+from liaison.settings import Settings
+
+EXTRACTOR_VERSION = "1"
+LIAISON_COMPONENTS = ("liaison_entity_typing",)
+
+
+@dataclass(frozen=True)
+class RawEntity:
+    """An entity exactly as the statistical model labelled it (for evaluation against Liaison)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@cache
+def load_pipeline(model: str) -> Language:
+    """Load a spaCy model and add Liaison's components; once per process, as loading takes seconds."""
+    try:
+        nlp = spacy.load(model)
+    except OSError as error:
+        raise ExtractionError(f"spaCy model {model!r} is not installed; run `make setup`") from error
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("liaison_paragraph_boundaries", before="parser")
+    nlp.add_pipe("liaison_entity_typing", last=True)
+    return nlp
+
+
+class Extractor:
+    """Runs Liaison's NLP pipeline over reports. Create one per process: loading models is costly."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._models = dict(settings.models)
+
+    @property
+    def supported_languages(self) -> tuple[str, ...]:
+        return tuple(self._models)
+
+    @property
+    def version(self) -> str:
+        parts = [f"liaison-extract/{EXTRACTOR_VERSION}"]
+        for language in sorted(self._models):
+            name = self._models[language]
+            try:
+                parts.append(f"{name}/{version(name.replace('_', '-'))}")
+            except PackageNotFoundError:
+                parts.append(name)
+        return " ".join(parts)
+
+    def pipeline(self, language: str) -> Language:
+        """The loaded spaCy pipeline for ``language``, with Liaison's components added."""
+        model = self._models.get(language)
+        if model is None:
+            raise ExtractionError(f"no pipeline is configured for language {language!r}")
+        return load_pipeline(model)
+
+    def report_language(self, report: Report) -> str:
+        if report.language:
+            return report.language.lower()[:2]
+        language, _ = identify(report.text)
+        return language
+
+    def extract(self, report: Report) -> Extraction:
+        """Run the pipeline over one report."""
+        return next(self.extract_many([report]))
+
+    def extract_many(self, reports: Iterable[Report], batch_size: int = 16) -> Iterator[Extraction]:
+        """Run the pipeline over reports, batching texts of the same language through ``nlp.pipe``."""
+        batch: list[Report] = []
+        for report in reports:
+            batch.append(report)
+            if len(batch) >= batch_size:
+                yield from self._extract_batch(batch)
+                batch = []
+        if batch:
+            yield from self._extract_batch(batch)
+
+    def _extract_batch(self, reports: Sequence[Report]) -> list[Extraction]:
+        languages = [self.report_language(report) for report in reports]
+        docs: dict[int, Doc] = {}
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for index, language in enumerate(languages):
+            if language in self._models:
+                by_language[language].append(index)
+        for language, indexes in by_language.items():
+            texts = [reports[i].text for i in indexes]
+            for index, doc in zip(indexes, self.pipeline(language).pipe(texts), strict=True):
+                docs[index] = doc
+        results = []
+        for index, report in enumerate(reports):
+            report = replace(report, language=languages[index])
+            results.append(self._build(report, docs.get(index)))
+        return results
+
+    def _build(self, report: Report, doc: Doc | None) -> Extraction:
+        language = report.language or "und"
+        sentences: list[tuple[int, int, str]] = []
+        mentions: list[tuple[components.TypedSpan, str]] = []
+        if doc is not None:
+            foreign = [
+                block
+                for block in language_blocks(report.text, language)
+                if block.language != language and block.language in self._models
+            ]
+            sentences, mentions = _read_doc(doc, 0, language, excluded=foreign)
+            for block in foreign:
+                block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
+                block_sentences, block_mentions = _read_doc(block_doc, block.start, block.language)
+                sentences.extend(block_sentences)
+                mentions.extend(block_mentions)
+        sentences.sort()
+        mentions.sort(key=lambda item: item[0].start)
+        sentence_list = tuple(Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(sentences))
+        entities = group_mentions(report.text, mentions, sentence_list)
+        return Extraction(
+            report=report,
+            sentences=sentence_list,
+            entities=entities,
+            pipeline_version=self.version,
+        )
+
+    def raw_entities(self, text: str, language: str) -> list[RawEntity]:
+        """The statistical model's own entities, with Liaison's layers switched off."""
+        nlp = self.pipeline(language)
+        with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n.startswith("liaison_")]):
+            doc = nlp(text)
+        return [RawEntity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
+def _read_doc(
+    doc: Doc, offset: int, language: str, excluded: Sequence[Block] = ()
+) -> tuple[list[tuple[int, int, str]], list[tuple[components.TypedSpan, str]]]:
+    """Sentences and typed mentions of ``doc``, shifted by ``offset``, outside the excluded blocks."""
+
+    def inside_excluded(position: int) -> bool:
+        return any(block.start <= position < block.end for block in excluded)
+
+    sentences = []
+    for sent in doc.sents:
+        text = sent.text
+        start = offset + sent.start_char + (len(text) - len(text.lstrip()))
+        end = offset + sent.end_char - (len(text) - len(text.rstrip()))
+        if end > start and not inside_excluded(start):
+            sentences.append((start, end, language))
+    mentions = []
+    for typed in doc._.liaison_mentions or []:
+        shifted = components.TypedSpan(typed.start + offset, typed.end + offset, typed.type, typed.label)
+        if not inside_excluded(shifted.start):
+            mentions.append((shifted, language))
+    return sentences, mentions
+
+
+def group_mentions(
+    text: str,
+    mentions: Sequence[tuple[components.TypedSpan, str]],
+    sentences: Sequence[Sentence],
+) -> tuple[Entity, ...]:
+    """Group mentions into one entity per (type, normalised name), in order of first mention."""
+    starts = [sentence.start for sentence in sentences]
+    groups: dict[tuple[EntityType, str], list[Mention]] = {}
+    for typed, language in mentions:
+        surface = text[typed.start : typed.end]
+        key = normalise_name(surface)
+        if not key:
+            continue
+        sentence_index = max(bisect.bisect_right(starts, typed.start) - 1, 0)
+        mention = Mention(typed.start, typed.end, surface, sentence_index, typed.label, language)
+        groups.setdefault((typed.type, key), []).append(mention)
+    entities = []
+    for (entity_type, _), group in groups.items():
+        surfaces = [m.text for m in group]
+        name = max(surfaces, key=lambda s: (surfaces.count(s), len(s)))
+        aliases = tuple(sorted({s for s in surfaces if s != name}))
+        entities.append(Entity(entity_type, name, tuple(group), aliases))
+    return tuple(entities)

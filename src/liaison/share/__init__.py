@@ -1,0 +1,1 @@
+"""Placeholder package for the share stage; filled by later issues."""

@@ -1,0 +1,95 @@
+"""The store's tables, as SQLAlchemy Core metadata. Migrations in ``migrations/versions`` create them;
+a test checks that the migrated database and this metadata agree."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+ID = String(36)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("external_id", Text),
+    Column("title", Text),
+    Column("source", Text),
+    Column("url", Text),
+    Column("published", Date),
+    Column("published_inferred", Boolean, nullable=False, default=False),
+    Column("language", String(16)),
+    Column("tlp", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("origin", Text),
+    Column("pipeline_version", Text, nullable=False),
+    Column("extraction", Text, nullable=False),  # the liaison.extraction/1 JSON as extracted
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_reports_published", reports.c.published)
+Index("ix_reports_ingested_at", reports.c.ingested_at)
+
+sentences = Table(
+    "sentences",
+    metadata,
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("type", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("canonical_key", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_entities_type", entities.c.type)
+
+entity_aliases = Table(
+    "entity_aliases",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("entity_id", ID, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("normalized", Text, nullable=False),
+    Column("language", String(16)),
+    Column("first_report_id", ID, ForeignKey("reports.id", ondelete="SET NULL")),
+    UniqueConstraint("entity_id", "alias", name="uq_entity_aliases_entity_alias"),
+)
+Index("ix_entity_aliases_normalized", entity_aliases.c.normalized)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", ID, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("sentence", Integer, nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("language", String(16), nullable=False),
+)
+Index("ix_mentions_report", mentions.c.report_id)
+Index("ix_mentions_entity", mentions.c.entity_id)

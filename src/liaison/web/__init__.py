@@ -1,0 +1,1 @@
+"""Placeholder package for the web stage; filled by later issues."""

@@ -1,0 +1,166 @@
+"""The store on SQLite and on a real PostgreSQL server: whole-or-nothing writes, reads, search."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from liaison.domain import (
+    TLP,
+    Entity,
+    EntityType,
+    Extraction,
+    Marking,
+    Mention,
+    Report,
+    Sentence,
+)
+from liaison.errors import NotFound, StoreError
+from liaison.store import Store, database
+from liaison.store.schema import metadata
+
+TEXT = "Europol and the FBI dismantled the botnet. Europol said the FBI seized servers in Kyiv."
+
+
+def make_extraction(text: str = TEXT, **report_fields: object) -> Extraction:
+    report = Report(
+        text=text,
+        title="Botnet dismantled",
+        source="Wire",
+        published=date(2021, 1, 27),
+        language="en",
+        origin="test.txt",
+    )
+    report = replace(report, **report_fields)  # type: ignore[arg-type]
+    first_end = text.index(".") + 1
+    sentences = (Sentence(0, 0, first_end, "en"), Sentence(1, first_end + 1, len(text), "en"))
+
+    def mentions_of(word: str) -> tuple[Mention, ...]:
+        found, start = [], text.find(word)
+        while start >= 0:
+            found.append(Mention(start, start + len(word), word, 0 if start < first_end else 1, "ORG", "en"))
+            start = text.find(word, start + 1)
+        return tuple(found)
+
+    known = [
+        (EntityType.ORGANIZATION, "Europol"),
+        (EntityType.ORGANIZATION, "FBI"),
+        (EntityType.LOCATION, "Kyiv"),
+        (EntityType.LOCATION, "Kiev"),
+        (EntityType.LOCATION, "Lille"),
+    ]
+    entities = tuple(
+        Entity(entity_type, name, mentions_of(name)) for entity_type, name in known if name in text
+    )
+    return Extraction(report, sentences, entities, pipeline_version="test/1")
+
+
+def test_migrations_create_exactly_the_declared_schema(store: Store) -> None:
+    # Full-text search structures are dialect-specific DDL outside the Core metadata.
+    search_objects = {"report_search", "search_vector", "ix_reports_search"}
+
+    def include_name(name: str | None, kind: str, parent: object) -> bool:
+        return not (name or "").startswith(tuple(search_objects))
+
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+    assert database.current_revision(store.engine) == database.head_revision()
+
+
+def test_save_and_read_back(store: Store) -> None:
+    extraction = make_extraction()
+    assert store.save_extraction(extraction) is True
+    [summary] = store.list_reports()
+    assert summary.id == extraction.report.id
+    assert (summary.title, summary.source, summary.published, summary.entity_count) == (
+        "Botnet dismantled",
+        "Wire",
+        date(2021, 1, 27),
+        3,
+    )
+    detail = store.get_report(summary.id[:8])
+    assert detail.text == TEXT
+    assert detail.extraction["schema"] == "liaison.extraction/1"
+    assert {e.name for e in store.list_entities()} == {"Europol", "FBI", "Kyiv"}
+    assert [e.name for e in store.list_entities("location")] == ["Kyiv"]
+    europol = store.get_entity("europol")
+    assert europol.summary.mention_count == 2
+    assert [m.sentence for m in europol.mentions] == [
+        "Europol and the FBI dismantled the botnet.",
+        "Europol said the FBI seized servers in Kyiv.",
+    ]
+    assert store.entity_type_counts() == {"location": 1, "organization": 2}
+
+
+def test_saving_the_same_report_again_changes_nothing(store: Store) -> None:
+    assert store.save_extraction(make_extraction()) is True
+    before = store.snapshot()
+    assert store.save_extraction(make_extraction()) is False
+    assert store.save_extraction(make_extraction(title="Other title")) is False
+    assert store.snapshot() == before
+
+
+def test_entities_are_shared_across_reports(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    store.save_extraction(make_extraction(TEXT.replace("Kyiv", "Kiev") + " More."))
+    fbi = store.get_entity("FBI")
+    assert fbi.summary.report_count == 2
+    assert store.table_counts()["entities"] == 4
+
+
+def test_a_failed_write_stores_nothing_of_the_report(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    before = store.snapshot()
+    broken = make_extraction(TEXT + " Again.")
+    # Two entities claim the same span: the mention rows collide inside the transaction.
+    clash = Entity(EntityType.PERSON, "Europol Person", (broken.entities[0].mentions[0],))
+    broken = replace(broken, entities=(*broken.entities, clash))
+    with pytest.raises(StoreError, match=r"could not store report test\.txt"):
+        store.save_extraction(broken)
+    assert store.snapshot() == before
+    with pytest.raises(NotFound):
+        store.get_report(broken.report.id)
+
+
+def test_markings_are_stored(store: Store) -> None:
+    store.save_extraction(make_extraction(marking=Marking(TLP.AMBER_STRICT)))
+    assert store.list_reports()[0].tlp == "amber+strict"
+
+
+def test_full_text_search_ranks_and_marks_matches(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    store.save_extraction(make_extraction("Les gendarmes ont démantelé un réseau à Lille.", title="Réseau"))
+    [hit] = store.search("botnet europol")
+    assert hit.title == "Botnet dismantled"
+    assert "[botnet]" in hit.snippet.lower()
+    assert [h.title for h in store.search("reseau")] in (["Réseau"], [])  # accent folding is per backend
+    assert [h.title for h in store.search("démantelé")] == ["Réseau"]
+    assert store.search("nothing-like-this") == []
+
+
+@pytest.mark.parametrize("hostile", ['"', "AND OR NOT", "*", "a' OR 1=1 --", "NEAR(", "\x00", "))))", "^"])
+def test_search_treats_query_syntax_as_text(store: Store, hostile: str) -> None:
+    store.save_extraction(make_extraction())
+    assert isinstance(store.search(hostile), list)
+
+
+def test_unknown_ids_and_names(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.get_report("ffffffff")
+    with pytest.raises(NotFound):
+        store.get_report("'; DROP TABLE reports; --")
+    with pytest.raises(NotFound):
+        store.get_entity("Nobody Atall")
+
+
+def test_unsupported_database_url_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="unsupported database 'mysql'"):
+        database.create_store_engine("mysql://localhost/x")
+    with pytest.raises(StoreError, match="invalid database URL"):
+        database.create_store_engine("not a url")
