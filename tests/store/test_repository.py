@@ -142,6 +142,7 @@ def test_full_text_search_ranks_and_marks_matches(store: Store) -> None:
     assert [h.title for h in store.search("reseau")] in (["Réseau"], [])  # accent folding is per backend
     assert [h.title for h in store.search("démantelé")] == ["Réseau"]
     assert store.search("nothing-like-this") == []
+    assert [h.title for h in store.search("dismantl")] == ["Botnet dismantled"]  # prefixes match
 
 
 @pytest.mark.parametrize("hostile", ['"', "AND OR NOT", "*", "a' OR 1=1 --", "NEAR(", "\x00", "))))", "^"])

@@ -45,7 +45,7 @@ def load_pipeline(model: str) -> Language:
     except OSError as error:
         raise ExtractionError(f"spaCy model {model!r} is not installed; run `make setup`") from error
     if "parser" in nlp.pipe_names:
-        nlp.add_pipe("liaison_paragraph_boundaries", before="parser")
+        nlp.add_pipe("liaison_sentence_boundaries", before="parser")
     nlp.add_pipe("liaison_entity_typing", last=True)
     return nlp
 

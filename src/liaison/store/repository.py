@@ -395,7 +395,11 @@ class Store:
         return EntityDetail(summary, tuple(found))
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over report titles and texts; every word must match (any order)."""
+        """Full-text search over report titles and texts.
+
+        Every word must match, in any order, as a word or a word prefix ("arrest" finds "arrested").
+        Only runs of letters and digits are kept from the query, so search syntax in user input is inert.
+        """
         words = re.findall(r"\w+", query)
         if not words:
             return []
@@ -406,14 +410,13 @@ class Store:
                         "SELECT id, title, ts_rank(search_vector, q) AS score, "
                         "ts_headline('simple', text, q, 'MaxWords=30, MinWords=12, "
                         "StartSel=[, StopSel=]') AS snippet "
-                        "FROM reports, plainto_tsquery('simple', :q) AS q "
+                        "FROM reports, to_tsquery('simple', :q) AS q "
                         "WHERE search_vector @@ q ORDER BY score DESC, id LIMIT :limit"
                     ),
-                    {"q": " ".join(words), "limit": limit},
+                    {"q": " & ".join(f"{word}:*" for word in words), "limit": limit},
                 )
             else:
-                # Each word quoted: FTS5 query syntax in user input is treated as plain text.
-                fts_query = " ".join(f'"{word}"' for word in words)
+                fts_query = " ".join(f'"{word}"*' for word in words)
                 rows = connection.execute(
                     text(
                         "SELECT report_id AS id, title, -bm25(report_search) AS score, "
