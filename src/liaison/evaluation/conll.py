@@ -94,9 +94,8 @@ def parse_conll(content: str, source: str = "<string>") -> list[Document]:
         sentence.append(_Token(columns[0], _check_tag(columns[-1], f"{source}:{number}"), number))
     end_sentence()
     stem = Path(source).name
-    return [
-        _build(sentences, f"{stem}#{index}") for index, sentences in enumerate(documents, start=1) if sentences
-    ]
+    built = enumerate((sentences for sentences in documents if sentences), start=1)
+    return [_build(sentences, f"{stem}#{index}") for index, sentences in built]
 
 
 def _check_tag(tag: str, where: str) -> str:

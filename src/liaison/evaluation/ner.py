@@ -9,8 +9,8 @@ Two systems are run over the same documents in the same process:
 
 Scores are per class (PER, ORG, LOC, MISC) and micro-averaged over PER+ORG+LOC -- the headline figure:
 people, organisations and places -- and over all four classes. ``strict`` counts a prediction as correct
-only with the same start, end and label as a gold span; ``overlap`` pairs each gold span with at most one
-overlapping prediction of the same label (largest overlap first), which forgives boundary disagreements.
+only with the same start, end and label as a gold span; ``overlap`` pairs gold spans one-to-one with
+overlapping predictions of the same label, as many pairs as possible, which forgives boundary disagreements.
 """
 
 from __future__ import annotations
@@ -150,20 +150,35 @@ def _overlap(a: GoldSpan, b: GoldSpan) -> int:
     return min(a.end, b.end) - max(a.start, b.start)
 
 
+def _overlap_matching(gold: set[GoldSpan], predicted: set[GoldSpan]) -> dict[GoldSpan, GoldSpan]:
+    """A maximum one-to-one pairing of gold and predicted spans that overlap and share a label."""
+    candidates = {
+        g: sorted(
+            (p for p in predicted if p.label == g.label and _overlap(g, p) > 0), key=lambda p: -_overlap(g, p)
+        )
+        for g in sorted(gold)
+    }
+    owner: dict[GoldSpan, GoldSpan] = {}  # predicted -> gold
+
+    def augment(g: GoldSpan, seen: set[GoldSpan]) -> bool:
+        for p in candidates[g]:
+            if p not in seen:
+                seen.add(p)
+                if p not in owner or augment(owner[p], seen):
+                    owner[p] = g
+                    return True
+        return False
+
+    for g in candidates:
+        augment(g, set())
+    return {g: p for p, g in owner.items()}
+
+
 def _count(gold: set[GoldSpan], predicted: set[GoldSpan], overlap: bool) -> dict[str, list[int]]:
     counts = {label: [0, 0, 0] for label in LABELS}  # tp, fp, fn
     if overlap:
-        pairs = sorted(
-            ((g, p) for g in gold for p in predicted if g.label == p.label and _overlap(g, p) > 0),
-            key=lambda pair: (-_overlap(*pair), pair[0], pair[1]),
-        )
-        used_gold: set[GoldSpan] = set()
-        used_predicted: set[GoldSpan] = set()
-        for g, p in pairs:
-            if g not in used_gold and p not in used_predicted:
-                used_gold.add(g)
-                used_predicted.add(p)
-        matched_gold, matched_predicted = used_gold, used_predicted
+        pairs = _overlap_matching(gold, predicted)
+        matched_gold, matched_predicted = set(pairs), set(pairs.values())
     else:
         matched_gold = matched_predicted = gold & predicted
     for span in gold:

@@ -6,12 +6,11 @@ label consistency, roles, events) are added to the pipeline by name. Results liv
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from liaison.domain import EntityType
+from liaison.extract.candidates import MODEL_VOTE, Candidate
 
 # Model label -> Liaison type. GPE is split into country/location by the typing component.
 _LABEL_TYPES: dict[str, EntityType] = {
@@ -29,16 +28,6 @@ _LABEL_TYPES: dict[str, EntityType] = {
 
 _LEADING_WORDS = frozenset({"the", "le", "la", "les", "l'", "l’", "a", "an", "un", "une"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
-
-
-@dataclass(frozen=True)
-class TypedSpan:
-    """A mention found in a doc: character span relative to the doc, Liaison type, model label."""
-
-    start: int
-    end: int
-    type: EntityType
-    label: str
 
 
 if not Doc.has_extension("liaison_mentions"):
@@ -60,10 +49,6 @@ def trim_span(span: Span) -> Span | None:
 
 def _is_edge_noise(text: str) -> bool:
     return not any(ch.isalnum() for ch in text)
-
-
-def _entity_type(span: Span) -> EntityType | None:
-    return _LABEL_TYPES.get(span.label_)
 
 
 @Language.factory("liaison_sentence_boundaries")
@@ -122,17 +107,29 @@ def make_entity_typing(nlp: Language, name: str) -> EntityTyping:
 
 
 class EntityTyping:
-    """Map model entities to Liaison types and clean their spans; the result is ``doc._.liaison_mentions``."""
+    """Turn the model's entities into candidates, one model vote each, with clean spans.
+
+    The result is ``doc._.liaison_mentions``; later components add votes and candidates to it.
+    """
 
     def __call__(self, doc: Doc) -> Doc:
-        mentions: list[TypedSpan] = []
+        mentions: list[Candidate] = []
         for ent in doc.ents:
-            entity_type = _entity_type(ent)
-            if entity_type is None:
-                continue
+            entity_type = _LABEL_TYPES.get(ent.label_)
             span = trim_span(ent)
-            if span is None or not any(ch.isalpha() for ch in span.text):
+            if span is None or not _looks_like_a_name(span.text):
                 continue
-            mentions.append(TypedSpan(span.start_char, span.end_char, entity_type, ent.label_))
+            candidate = Candidate(span.start_char, span.end_char, label=ent.label_)
+            if entity_type is not None:
+                candidate.vote(entity_type, MODEL_VOTE)
+            elif ent.label_ != "MISC":
+                continue  # dates, numbers, money: not entities (times come later)
+            mentions.append(candidate)
         doc._.liaison_mentions = mentions
         return doc
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """At least two letters, and not an elided article or pronoun left over by the tokenizer ("C’")."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= 2 and not text.endswith(("’", "'"))

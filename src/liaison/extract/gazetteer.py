@@ -509,6 +509,11 @@ class Gazetteer:
             return None
         return self._demonyms.get(key)
 
+    def english_demonym(self, country_code: str) -> str | None:
+        """The first English demonym of a country ("MA" -> "Moroccan"), to name nationalities alike
+        whatever language a report is in."""
+        return _english_demonyms().get(country_code.strip().upper())
+
     def country_by_code(self, code: str) -> Place | None:
         """The country with this ISO 3166-1 alpha-2 or alpha-3 code, in any case."""
         return self._countries_by_code.get(code.strip().upper())
@@ -818,6 +823,17 @@ def _flag_ambiguous(builder: _Builder, cities: dict[str, Any], capitals: dict[st
             and name.casefold().endswith(_SURNAME_ENDINGS)
         ):
             builder.ambiguous.add(_key(name))
+
+
+@functools.cache
+def _english_demonyms() -> dict[str, str]:
+    result: dict[str, str] = {}
+    for row in _read_tsv(_DATA_DIR / "demonyms.tsv"):
+        code, english = [*row, "", ""][:2]
+        forms = _split_forms(english)
+        if code and forms:
+            result.setdefault(code.strip().upper(), forms[0])
+    return result
 
 
 def _read_demonyms() -> list[tuple[str, list[str]]]:

@@ -7,7 +7,6 @@ supported language (a French post quoted in an English article) through that lan
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -18,14 +17,23 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from liaison.domain import Entity, EntityType, Extraction, Mention, Report, Sentence, normalise_name
+from liaison.domain import Entity, Extraction, Report, Sentence
 from liaison.errors import ExtractionError
-from liaison.extract import components
+from liaison.extract import components, layers
+from liaison.extract.acronyms import find_acronyms
+from liaison.extract.candidates import Candidate
+from liaison.extract.gazetteer import load_gazetteer
+from liaison.extract.grouping import group_candidates
 from liaison.extract.language import Block, identify, language_blocks
+from liaison.extract.markers import find_markers
 from liaison.settings import Settings
 
 EXTRACTOR_VERSION = "1"
-LIAISON_COMPONENTS = ("liaison_entity_typing",)
+# Importing these modules registers Liaison's spaCy factories.
+_FACTORY_MODULES = (components, layers)
+
+# Added after the statistical NER, in this order; each adds votes or candidates (see candidates.py).
+LIAISON_COMPONENTS = ("liaison_entity_typing", "liaison_places", "liaison_name_cues")
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,8 @@ def load_pipeline(model: str) -> Language:
         raise ExtractionError(f"spaCy model {model!r} is not installed; run `make setup`") from error
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("liaison_sentence_boundaries", before="parser")
-    nlp.add_pipe("liaison_entity_typing", last=True)
+    for component in LIAISON_COMPONENTS:
+        nlp.add_pipe(component, last=True)
     return nlp
 
 
@@ -119,23 +128,31 @@ class Extractor:
     def _build(self, report: Report, doc: Doc | None) -> Extraction:
         language = report.language or "und"
         sentences: list[tuple[int, int, str]] = []
-        mentions: list[tuple[components.TypedSpan, str]] = []
+        candidates: list[Candidate] = []
         if doc is not None:
             foreign = [
                 block
                 for block in language_blocks(report.text, language)
                 if block.language != language and block.language in self._models
             ]
-            sentences, mentions = _read_doc(doc, 0, language, excluded=foreign)
+            sentences, candidates = _read_doc(doc, 0, language, excluded=foreign)
             for block in foreign:
                 block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
-                block_sentences, block_mentions = _read_doc(block_doc, block.start, block.language)
+                block_sentences, block_candidates = _read_doc(block_doc, block.start, block.language)
                 sentences.extend(block_sentences)
-                mentions.extend(block_mentions)
+                candidates.extend(block_candidates)
         sentences.sort()
-        mentions.sort(key=lambda item: item[0].start)
         sentence_list = tuple(Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(sentences))
-        entities = group_mentions(report.text, mentions, sentence_list)
+        entities: tuple[Entity, ...] = ()
+        if doc is not None:
+            entities = group_candidates(
+                report.text,
+                candidates,
+                sentence_list,
+                find_markers(report.text),
+                find_acronyms(report.text),
+                load_gazetteer(),
+            )
         return Extraction(
             report=report,
             sentences=sentence_list,
@@ -153,8 +170,8 @@ class Extractor:
 
 def _read_doc(
     doc: Doc, offset: int, language: str, excluded: Sequence[Block] = ()
-) -> tuple[list[tuple[int, int, str]], list[tuple[components.TypedSpan, str]]]:
-    """Sentences and typed mentions of ``doc``, shifted by ``offset``, outside the excluded blocks."""
+) -> tuple[list[tuple[int, int, str]], list[Candidate]]:
+    """Sentences and candidates of ``doc``, shifted by ``offset``, outside the excluded blocks."""
 
     def inside_excluded(position: int) -> bool:
         return any(block.start <= position < block.end for block in excluded)
@@ -166,34 +183,12 @@ def _read_doc(
         end = offset + sent.end_char - (len(text) - len(text.rstrip()))
         if end > start and not inside_excluded(start):
             sentences.append((start, end, language))
-    mentions = []
-    for typed in doc._.liaison_mentions or []:
-        shifted = components.TypedSpan(typed.start + offset, typed.end + offset, typed.type, typed.label)
-        if not inside_excluded(shifted.start):
-            mentions.append((shifted, language))
-    return sentences, mentions
-
-
-def group_mentions(
-    text: str,
-    mentions: Sequence[tuple[components.TypedSpan, str]],
-    sentences: Sequence[Sentence],
-) -> tuple[Entity, ...]:
-    """Group mentions into one entity per (type, normalised name), in order of first mention."""
-    starts = [sentence.start for sentence in sentences]
-    groups: dict[tuple[EntityType, str], list[Mention]] = {}
-    for typed, language in mentions:
-        surface = text[typed.start : typed.end]
-        key = normalise_name(surface)
-        if not key:
+    candidates = []
+    for candidate in doc._.liaison_mentions or []:
+        if inside_excluded(candidate.start + offset):
             continue
-        sentence_index = max(bisect.bisect_right(starts, typed.start) - 1, 0)
-        mention = Mention(typed.start, typed.end, surface, sentence_index, typed.label, language)
-        groups.setdefault((typed.type, key), []).append(mention)
-    entities = []
-    for (entity_type, _), group in groups.items():
-        surfaces = [m.text for m in group]
-        name = max(surfaces, key=lambda s: (surfaces.count(s), len(s)))
-        aliases = tuple(sorted({s for s in surfaces if s != name}))
-        entities.append(Entity(entity_type, name, tuple(group), aliases))
-    return tuple(entities)
+        candidate.start += offset
+        candidate.end += offset
+        candidate.language = language
+        candidates.append(candidate)
+    return sentences, candidates

@@ -1,0 +1,526 @@
+"""From candidates to entities: one entity per real-world thing named in a report.
+
+The steps, each explainable:
+
+1. drop candidates inside URLs and @handles; add hashtag words and flag emoji as candidates;
+2. add acronym definitions (short and long form become one organisation);
+3. strip leading titles from spans ("M. Hammouchi" -> "Hammouchi");
+4. cluster candidates by key: the gazetteer's canonical name for places ("Maroc", "USA" -> their
+   country), the normalised name otherwise — a string means one thing throughout a report;
+5. link clusters: an acronym to its expansion; a surname or given name alone to the one full name it
+   belongs to; a misspelt full name to the right one (same given name, surname one or two edits apart);
+6. decide each group's type by the sum of its votes, and its name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from liaison.domain import Entity, EntityType, Mention, Sentence, normalise_name
+from liaison.extract.acronyms import AcronymDefinition
+from liaison.extract.candidates import ACRONYM_VOTE, GAZETTEER_VOTE, MODEL_VOTE, NAME_LINK_VOTE, Candidate
+from liaison.extract.gazetteer import Gazetteer
+from liaison.extract.markers import Markers
+from liaison.extract.titles import (
+    COMPOUND_TITLE_PATTERN,
+    GENERIC_NOUNS,
+    ORGANIZATION_HEADS,
+    TITLES_BEFORE,
+)
+
+PLACE_TYPES = (EntityType.COUNTRY, EntityType.LOCATION)
+
+
+@dataclass
+class _Cluster:
+    key: str
+    candidates: list[Candidate]
+
+    def votes(self) -> dict[EntityType, float]:
+        total: dict[EntityType, float] = {}
+        for candidate in self.candidates:
+            for entity_type, weight in candidate.votes.items():
+                total[entity_type] = total.get(entity_type, 0.0) + weight
+        return total
+
+    def best_type(self) -> EntityType | None:
+        votes = self.votes()
+        return max(votes, key=lambda t: (votes[t], t == EntityType.PERSON)) if votes else None
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.key.split()
+
+
+def group_candidates(
+    text: str,
+    candidates: Sequence[Candidate],
+    sentences: Sequence[Sentence],
+    markers: Markers,
+    acronyms: Sequence[AcronymDefinition],
+    gazetteer: Gazetteer,
+) -> tuple[Entity, ...]:
+    """Decide the entities of one report from the candidates of every layer."""
+    pool = [c for c in candidates if not _inside_any(c, markers.excluded) and _plausible(text, c)]
+    pool = _cut_compound_titles(text, pool, gazetteer)
+    pool = _add_hashtags(text, pool, markers, gazetteer)
+    pool = _add_flags(pool, markers, gazetteer)
+    pool = _add_acronyms(text, pool, acronyms, gazetteer)
+    pool = _add_bare_acronyms(text, pool, markers, gazetteer)
+    for candidate in pool:
+        _strip_leading_title(text, candidate)
+    pool = _deduplicate([c for c in pool if c.end > c.start])
+    pool = _deduplicate(pool + _propagate(text, pool, markers))
+    clusters = _cluster(text, pool)
+    groups = _link(text, clusters, acronyms)
+    return _entities(text, groups, sentences, gazetteer)
+
+
+def _inside_any(candidate: Candidate, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(candidate.overlaps(start, end) for start, end in spans)
+
+
+def _plausible(text: str, candidate: Candidate) -> bool:
+    """Drop what no careful reader would call a name: lower-case words the model tagged as groups
+    ("jihadist") unless a demonym table knows them, and capitalised common nouns alone ("Kingdom")."""
+    surface = text[candidate.start : candidate.end]
+    if surface[:1].islower() and candidate.country is None and not candidate.canonical:
+        return candidate.language == "fr" and candidate.best_type != EntityType.NATIONALITY
+    return not (" " not in surface and surface.lower() in GENERIC_NOUNS and not candidate.canonical)
+
+
+def _cut_compound_titles(text: str, pool: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
+    """Cut titles such as "Director of National Intelligence" out of the spans the model took for
+    names ("National Intelligence of the United States" becomes the country it ends with)."""
+    titles = [m.span() for m in COMPOUND_TITLE_PATTERN.finditer(text)]
+    if not titles:
+        return pool
+    kept = []
+    for candidate in pool:
+        for start, end in titles:
+            if not candidate.overlaps(start, end) or (start > candidate.start and end < candidate.end):
+                continue
+            if candidate.start >= start:
+                candidate.start = end
+            else:
+                candidate.end = start
+            _trim_function_words(text, candidate)
+            remainder = text[candidate.start : candidate.end]
+            place = gazetteer.lookup(remainder) if remainder else None
+            candidate.votes = {}
+            if place is not None:
+                candidate.canonical = place.name
+                candidate.vote(
+                    EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION, GAZETTEER_VOTE
+                )
+        if candidate.votes and candidate.end > candidate.start:
+            kept.append(candidate)
+    return kept
+
+
+_EDGE_WORDS = ("of the ", "of ", "the ", "de la ", "de l'", "de l’", "du ", "des ", "de ", "la ", "le ")
+
+
+def _trim_function_words(text: str, candidate: Candidate) -> None:
+    changed = True
+    while changed and candidate.end > candidate.start:
+        changed = False
+        surface = text[candidate.start : candidate.end]
+        stripped = surface.lstrip(" ,")
+        for word in _EDGE_WORDS:
+            if stripped.lower().startswith(word):
+                stripped = stripped[len(word) :]
+                changed = True
+        candidate.start = candidate.end - len(stripped)
+        rstripped = text[candidate.start : candidate.end].rstrip(" ,")
+        candidate.end = candidate.start + len(rstripped)
+
+
+_BARE_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}\b")
+# All-capital words that are not organisations.
+_NOT_ACRONYMS = frozenset(
+    """I II III IV V VI VII VIII IX X XI XII AM PM TV AI CEO CFO GDP PDF URL OK ID DNA HIV COVID
+    NATO-led UTC GMT AFP""".split()
+)
+
+
+def _add_bare_acronyms(
+    text: str, pool: list[Candidate], markers: Markers, gazetteer: Gazetteer
+) -> list[Candidate]:
+    """Acronyms the model missed: an all-capital word written in parentheses or twice, not a place.
+
+    AFP and similar agency bylines are left to the model."""
+    counts = Counter(m.group() for m in _BARE_ACRONYM.finditer(text))
+    for match in _BARE_ACRONYM.finditer(text):
+        word = match.group()
+        start, end = match.span()
+        if word in _NOT_ACRONYMS or sum(ch.isalpha() for ch in word) < 2 or gazetteer.lookup(word):
+            continue
+        in_parentheses = text[start - 1 : start] == "(" and text[end : end + 1] == ")"
+        if not (in_parentheses or counts[word] >= 2):
+            continue
+        if any(c.overlaps(start, end) for c in pool) or _inside_any(Candidate(start, end), markers.excluded):
+            continue
+        candidate = Candidate(start, end, label="ACRONYM")
+        candidate.vote(EntityType.ORGANIZATION, MODEL_VOTE)
+        pool.append(candidate)
+    return pool
+
+
+def _propagate(text: str, pool: list[Candidate], markers: Markers) -> list[Candidate]:
+    """Every other occurrence of a name already found is a mention of it too (the model often tags
+    a name once and misses it further down)."""
+    surfaces: dict[str, Candidate] = {}
+    for candidate in pool:
+        surface = text[candidate.start : candidate.end]
+        if len(surface) >= 2 and any(ch.isupper() for ch in surface) and candidate.votes:
+            surfaces.setdefault(surface, candidate)
+    added: list[Candidate] = []
+    taken = sorted((c.start, c.end) for c in pool)
+    for surface, model in surfaces.items():
+        pattern = re.compile(r"(?<![\w#@])" + re.escape(surface) + r"(?!\w)")
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken) or _inside_any(
+                Candidate(start, end), markers.excluded
+            ):
+                continue
+            copy = Candidate(
+                start,
+                end,
+                label="REPEAT",
+                language=model.language,
+                canonical=model.canonical,
+                country=model.country,
+            )
+            for entity_type, weight in model.votes.items():
+                copy.vote(entity_type, min(weight, MODEL_VOTE))
+            added.append(copy)
+            taken.append((start, end))
+    return added
+
+
+def _add_hashtags(
+    text: str, pool: list[Candidate], markers: Markers, gazetteer: Gazetteer
+) -> list[Candidate]:
+    for start, end in markers.hashtags:
+        # A model span that runs over a hashtag ("Royaume #Hammouchi") is replaced by the tagged word.
+        pool = [c for c in pool if not c.overlaps(start - 1, end) or (c.start, c.end) == (start, end)]
+        word = text[start:end]
+        existing = [c for c in pool if (c.start, c.end) == (start, end)]
+        candidate = existing[0] if existing else Candidate(start, end, label="HASHTAG")
+        if not existing:
+            pool.append(candidate)
+        place = gazetteer.lookup(word)
+        if place is not None and not gazetteer.is_ambiguous(word):
+            candidate.canonical = place.name
+            candidate.vote(
+                EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION, GAZETTEER_VOTE
+            )
+            continue
+        country = gazetteer.demonym(word)
+        if country is not None:
+            candidate.country = country.name
+            candidate.vote(EntityType.NATIONALITY, GAZETTEER_VOTE)
+    return pool
+
+
+def _add_flags(pool: list[Candidate], markers: Markers, gazetteer: Gazetteer) -> list[Candidate]:
+    for start, end, code in markers.flags:
+        country = gazetteer.country_by_code(code)
+        if country is None:
+            continue
+        candidate = Candidate(start, end, label="FLAG", canonical=country.name)
+        candidate.vote(EntityType.COUNTRY, GAZETTEER_VOTE)
+        pool.append(candidate)
+    return pool
+
+
+def _add_acronyms(
+    text: str, pool: list[Candidate], acronyms: Sequence[AcronymDefinition], gazetteer: Gazetteer
+) -> list[Candidate]:
+    for definition in acronyms:
+        (short_start, short_end), (long_start, long_end) = definition.short, definition.long
+        place = gazetteer.lookup(text[long_start:long_end])
+        # Model fragments inside the expansion ("Homeland Security") are parts of the one name.
+        pool = [
+            c
+            for c in pool
+            if not (long_start <= c.start and c.end <= long_end and (c.start, c.end) != definition.long)
+        ]
+        spans = (definition.short, definition.long)
+        for start, end in spans:
+            existing = [c for c in pool if (c.start, c.end) == (start, end)]
+            candidate = existing[0] if existing else Candidate(start, end, label="ACRONYM")
+            if not existing:
+                pool = [c for c in pool if not c.overlaps(start, end)]
+                pool.append(candidate)
+            if place is not None:
+                candidate.canonical = place.name
+                candidate.vote(
+                    EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION,
+                    ACRONYM_VOTE,
+                )
+            else:
+                candidate.vote(EntityType.ORGANIZATION, ACRONYM_VOTE)
+            if (start, end) == (short_start, short_end):
+                candidate.acronym_of = (long_start, long_end)
+    return pool
+
+
+def _strip_leading_title(text: str, candidate: Candidate) -> None:
+    """Drop "Mr", "M.", "Director" and the like from the front of a span that goes on with a name."""
+    if candidate.votes.get(EntityType.ORGANIZATION, 0.0) > candidate.votes.get(EntityType.PERSON, 0.0):
+        return
+    while True:
+        surface = text[candidate.start : candidate.end]
+        first, _, rest = surface.partition(" ")
+        if not rest or first.lower().rstrip(".") not in TITLES_BEFORE or not rest[:1].isupper():
+            return
+        if rest.split()[0].lower() in ORGANIZATION_HEADS:
+            return
+        candidate.start += len(first) + 1
+        candidate.vote(EntityType.PERSON, GAZETTEER_VOTE)
+
+
+def _deduplicate(pool: list[Candidate]) -> list[Candidate]:
+    """One candidate per span (votes added up); nested spans keep the longest."""
+    by_span: dict[tuple[int, int], Candidate] = {}
+    for candidate in sorted(pool, key=lambda c: (c.start, -c.end)):
+        key = (candidate.start, candidate.end)
+        if key in by_span:
+            kept = by_span[key]
+            for entity_type, weight in candidate.votes.items():
+                kept.vote(entity_type, weight)
+            kept.canonical = kept.canonical or candidate.canonical
+            kept.country = kept.country or candidate.country
+            kept.acronym_of = kept.acronym_of or candidate.acronym_of
+        else:
+            by_span[key] = candidate
+    result: list[Candidate] = []
+    for candidate in by_span.values():
+        if result and candidate.start < result[-1].end:
+            continue  # overlaps a longer span that starts earlier or at the same place
+        result.append(candidate)
+    return result
+
+
+def _cluster_key(text: str, candidate: Candidate) -> str:
+    best = candidate.best_type
+    if candidate.canonical and best in PLACE_TYPES:
+        return "place:" + normalise_name(candidate.canonical)
+    if candidate.country and best == EntityType.NATIONALITY:
+        return "nationality:" + normalise_name(candidate.country)
+    return normalise_name(text[candidate.start : candidate.end])
+
+
+def _cluster(text: str, pool: list[Candidate]) -> list[_Cluster]:
+    clusters: dict[str, _Cluster] = {}
+    for candidate in pool:
+        key = _cluster_key(text, candidate)
+        if not key:
+            continue
+        clusters.setdefault(key, _Cluster(key, [])).candidates.append(candidate)
+    return list(clusters.values())
+
+
+class _Groups:
+    """Union-find over clusters."""
+
+    def __init__(self, clusters: list[_Cluster]) -> None:
+        self.clusters = clusters
+        self.parent = list(range(len(clusters)))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        root_i, root_j = self.find(i), self.find(j)
+        if root_i != root_j:
+            self.parent[root_j] = root_i
+
+    def groups(self) -> list[list[_Cluster]]:
+        members: dict[int, list[_Cluster]] = {}
+        for i, cluster in enumerate(self.clusters):
+            members.setdefault(self.find(i), []).append(cluster)
+        return list(members.values())
+
+
+def _is_person_like(cluster: _Cluster) -> bool:
+    votes = cluster.votes()
+    if not votes:
+        return False
+    person = votes.get(EntityType.PERSON, 0.0)
+    places = sum(votes.get(t, 0.0) for t in PLACE_TYPES) + votes.get(EntityType.NATIONALITY, 0.0)
+    return person > 0 and person >= places
+
+
+def _surname_distance_ok(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4 or a[0] != b[0]:
+        return False
+    limit = 2 if min(len(a), len(b)) >= 8 else 1
+    return OSA.distance(a, b) <= limit
+
+
+def _same_person_name(a: list[str], b: list[str]) -> bool:
+    """Two full names of one person, allowing a misspelt surname but never a different given name."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    if a[0] != b[0]:
+        return False
+    return all(_surname_distance_ok(x, y) for x, y in zip(a[1:], b[1:], strict=True))
+
+
+def _partial_name_of(words: list[str], full: list[str]) -> bool:
+    """A surname ("Wray", "Van Leeuw", misspelt by one letter or not), or a given name alone."""
+    if len(words) == 1 and words[0] == full[0]:
+        return True
+    tail = full[-len(words) :]
+    return all(_surname_distance_ok(a, b) for a, b in zip(words, tail, strict=True))
+
+
+def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinition]) -> list[list[_Cluster]]:
+    groups = _Groups(clusters)
+    index = {cluster.key: i for i, cluster in enumerate(clusters)}
+    # 1. acronyms to their expansions, and to fragments of their expansions used alone later
+    expansions: list[tuple[str, int]] = []
+    for i, cluster in enumerate(clusters):
+        for candidate in cluster.candidates:
+            if candidate.acronym_of is not None:
+                long_key = normalise_name(text[candidate.acronym_of[0] : candidate.acronym_of[1]])
+                expansions.append((long_key, i))
+                for key in (long_key, "place:" + long_key):
+                    if key in index:
+                        groups.union(index[key], i)
+    for i, cluster in enumerate(clusters):
+        if len(cluster.tokens) < 2 or cluster.best_type() != EntityType.ORGANIZATION:
+            continue
+        owners = {j for long_key, j in expansions if f" {cluster.key} " in f" {long_key} "}
+        if len(owners) == 1:
+            groups.union(owners.pop(), i)
+    # 2. misspelt full names of people
+    people = [i for i, c in enumerate(clusters) if len(c.tokens) >= 2 and _is_person_like(c)]
+    for a in range(len(people)):
+        for b in range(a + 1, len(people)):
+            i, j = people[a], people[b]
+            if _same_person_name(clusters[i].tokens, clusters[j].tokens):
+                groups.union(i, j)
+    # 3. a surname or given name alone, to the one full name it belongs to
+    full_names = [
+        i
+        for i, c in enumerate(clusters)
+        if len(c.tokens) >= 2 and not c.key.startswith(("place:", "nationality:"))
+    ]
+    for i, cluster in enumerate(clusters):
+        if cluster.key.startswith(("place:", "nationality:")):
+            continue
+        words = cluster.tokens
+        owners = {
+            groups.find(j)
+            for j in full_names
+            if j != i
+            and _is_person_like(clusters[j])
+            and len(words) < len(clusters[j].tokens)
+            and _partial_name_of(words, clusters[j].tokens)
+        }
+        if len(owners) == 1:
+            owner = owners.pop()
+            for candidate in cluster.candidates:
+                candidate.vote(EntityType.PERSON, NAME_LINK_VOTE)
+            groups.union(owner, i)
+    return groups.groups()
+
+
+def _entities(
+    text: str, groups: list[list[_Cluster]], sentences: Sequence[Sentence], gazetteer: Gazetteer
+) -> tuple[Entity, ...]:
+    starts = [s.start for s in sentences]
+    entities: dict[tuple[EntityType, str], tuple[int, Entity]] = {}
+    for group in groups:
+        votes: dict[EntityType, float] = {}
+        for cluster in group:
+            for entity_type, weight in cluster.votes().items():
+                votes[entity_type] = votes.get(entity_type, 0.0) + weight
+        if not votes:
+            continue
+        entity_type = max(votes, key=lambda t: (votes[t], t == EntityType.PERSON))
+        candidates = sorted((c for cl in group for c in cl.candidates), key=lambda c: c.start)
+        name, attributes = _name_and_attributes(text, entity_type, candidates, gazetteer)
+        mentions = tuple(
+            Mention(
+                c.start,
+                c.end,
+                text[c.start : c.end],
+                max(bisect.bisect_right(starts, c.start) - 1, 0),
+                c.label,
+                c.language,
+            )
+            for c in candidates
+        )
+        surfaces = sorted({m.text for m in mentions} - {name})
+        expansion = attributes.get("expansion")
+        aliases = tuple(sorted({*surfaces, *([expansion] if expansion else [])} - {name}))
+        entity = Entity(entity_type, name, mentions, aliases, attributes)
+        key = (entity_type, normalise_name(name))
+        if key in entities:  # two groups that resolved to one name (e.g. two spellings of a country)
+            first, kept = entities[key]
+            merged_mentions = tuple(sorted((*kept.mentions, *mentions), key=lambda m: m.start))
+            merged_aliases = tuple(sorted(set(kept.aliases) | set(aliases)))
+            entities[key] = (
+                first,
+                Entity(
+                    entity_type, kept.name, merged_mentions, merged_aliases, {**attributes, **kept.attributes}
+                ),
+            )
+        else:
+            entities[key] = (mentions[0].start, entity)
+    return tuple(entity for _, entity in sorted(entities.values(), key=lambda item: item[0]))
+
+
+def _name_and_attributes(
+    text: str, entity_type: EntityType, candidates: list[Candidate], gazetteer: Gazetteer
+) -> tuple[str, dict[str, str]]:
+    surfaces = [text[c.start : c.end] for c in candidates]
+    attributes: dict[str, str] = {}
+    if entity_type in PLACE_TYPES:
+        canonical = [c.canonical for c in candidates if c.canonical]
+        if canonical:
+            name = Counter(canonical).most_common(1)[0][0]
+            place = gazetteer.lookup(name)
+            if place is not None:
+                attributes["place_kind"] = place.kind
+                if place.country_code:
+                    attributes["country_code"] = place.country_code
+            return name, attributes
+    if entity_type == EntityType.NATIONALITY:
+        countries = [c.country for c in candidates if c.country]
+        if countries:
+            country = Counter(countries).most_common(1)[0][0]
+            attributes["country"] = country
+            place = gazetteer.lookup_country(country)
+            demonym = gazetteer.english_demonym(place.country_code) if place and place.country_code else None
+            if demonym:
+                return demonym, attributes
+    acronym = next((c for c in candidates if c.acronym_of is not None), None)
+    if acronym is not None and entity_type != EntityType.PERSON:
+        assert acronym.acronym_of is not None
+        short = text[acronym.start : acronym.end]
+        attributes["acronym"] = short
+        attributes["expansion"] = text[acronym.acronym_of[0] : acronym.acronym_of[1]]
+        return short, attributes
+    counts = Counter(surfaces)
+    if entity_type == EntityType.PERSON:
+        # the fullest form of the name, and among its spellings the most frequent
+        return max(counts, key=lambda s: (len(s.split()), counts[s], len(s))), attributes
+    return max(counts, key=lambda s: (counts[s], len(s))), attributes

@@ -1,0 +1,234 @@
+"""Typing layers that run after the statistical NER: places from the gazetteer, and name cues.
+
+Each layer adds votes or candidates to ``doc._.liaison_mentions``; the decision is taken per document by
+``grouping.group_candidates`` once every layer has spoken.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from liaison.domain import EntityType
+from liaison.extract.candidates import (
+    AMBIGUOUS_GAZETTEER_VOTE,
+    DEMONYM_VOTE,
+    GAZETTEER_VOTE,
+    TITLE_VOTE,
+    Candidate,
+)
+from liaison.extract.gazetteer import Gazetteer, Place, load_gazetteer
+from liaison.extract.titles import (
+    EVENT_NOUNS_AFTER,
+    EVENT_NOUNS_BEFORE,
+    EVENT_WORDS_IN_NAME,
+    GROUP_NOUNS_AFTER,
+    ORGANIZATION_HEADS,
+    TITLES_AFTER,
+    TITLES_BEFORE,
+)
+
+REFLEXIVES = ("himself", "herself", "lui-même", "elle-même")
+ARTICLES = frozenset({"the", "le", "la", "l'", "l’", "les", "its", "his", "her", "their", "son", "sa"})
+
+MAX_PLACE_TOKENS = 6
+
+
+def _place_type(place: Place) -> EntityType:
+    return EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION
+
+
+def _is_code_in_prose(span: Span) -> bool:
+    """An all-capital short form ("US", "UAE") inside a sentence that is not itself all capitals."""
+    text = span.text.replace(".", "")
+    if not (text.isupper() and len(text) <= 5):
+        return False
+    sentence = span.sent.text if span.doc.has_annotation("SENT_START") else span.doc.text
+    lower = sum(1 for ch in sentence if ch.islower())
+    return lower > len(sentence) // 4
+
+
+@Language.factory("liaison_places")
+def make_places(nlp: Language, name: str) -> PlaceLayer:
+    return PlaceLayer()
+
+
+class PlaceLayer:
+    """Find gazetteer places and demonyms, and vote for them on the candidates they overlap.
+
+    A gazetteer match outweighs a one-off model label ("Rabat" or "Sahel" read as a person), except
+    when the name is also a common given name or word (``Gazetteer.is_ambiguous``), where it only
+    adds a small vote.
+    """
+
+    def __init__(self, gazetteer: Gazetteer | None = None) -> None:
+        self._gazetteer = gazetteer
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        if self._gazetteer is None:
+            self._gazetteer = load_gazetteer()
+        return self._gazetteer
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Candidate] = doc._.liaison_mentions or []
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            matched = self._match_place(doc, i) if token.text[:1].isupper() else None
+            if matched is not None:
+                span, place = matched
+                self._apply_place(doc, mentions, span, place)
+                i = span.end
+                continue
+            self._apply_demonym(doc, mentions, token)
+            i += 1
+        doc._.liaison_mentions = mentions
+        return doc
+
+    def _match_place(self, doc: Doc, i: int) -> tuple[Span, Place] | None:
+        limit = min(len(doc), i + MAX_PLACE_TOKENS)
+        if doc[i].lower_ in ARTICLES:
+            return None  # "La Belgique": the article is not part of the name
+        for j in range(limit, i, -1):
+            span = doc[i:j]
+            last = doc[j - 1]
+            if "\n" in span.text or (j - i > 1 and not last.is_alpha):
+                continue
+            if j - i == 1 and not last.text[:1].isupper():
+                continue
+            place = self.gazetteer.lookup(span.text)
+            if place is not None:
+                return span, place
+        return None
+
+    def _apply_place(self, doc: Doc, mentions: list[Candidate], span: Span, place: Place) -> None:
+        ambiguous = self.gazetteer.is_ambiguous(span.text) and not _is_code_in_prose(span)
+        weight = AMBIGUOUS_GAZETTEER_VOTE if ambiguous else GAZETTEER_VOTE
+        place_type = _place_type(place)
+        start, end = span.start_char, span.end_char
+        overlapping = [c for c in mentions if c.overlaps(start, end)]
+        if not overlapping:
+            if ambiguous:
+                return  # a bare "Jordan" or "Washington" with no other evidence is left alone
+            candidate = Candidate(start, end, label="GAZETTEER", canonical=place.name)
+            candidate.vote(place_type, weight)
+            mentions.append(candidate)
+            return
+        for candidate in overlapping:
+            inside = start <= candidate.start and candidate.end <= end
+            if inside:
+                # The model's span is part of the place name ("Sahara" of "Western Sahara").
+                candidate.start, candidate.end = start, end
+                candidate.canonical = place.name
+                candidate.vote(place_type, weight)
+            elif candidate.start == start and candidate.end == end:
+                candidate.canonical = place.name
+                candidate.vote(place_type, weight)
+            # A place inside a longer name ("Morocco World News") is part of that name: no vote.
+
+    def _apply_demonym(self, doc: Doc, mentions: list[Candidate], token: Token) -> None:
+        text: str = token.text
+        if len(text) < 3 or not text[0].isalpha():
+            return
+        if not text[0].isupper() and doc.lang_ != "fr":
+            return  # English demonyms are capitalised; French ones are not
+        country = self.gazetteer.demonym(text)
+        if country is None:
+            return
+        start: int = token.idx
+        end = start + len(text)
+        overlapping = [c for c in mentions if c.overlaps(start, end)]
+        if not overlapping:
+            candidate = Candidate(start, end, label="DEMONYM", country=country.name)
+            candidate.vote(EntityType.NATIONALITY, DEMONYM_VOTE)
+            mentions.append(candidate)
+            return
+        for candidate in overlapping:
+            if candidate.start == start and candidate.end == end:
+                candidate.country = country.name
+                candidate.vote(EntityType.NATIONALITY, DEMONYM_VOTE)
+
+
+@Language.factory("liaison_name_cues")
+def make_name_cues(nlp: Language, name: str) -> NameCues:
+    return NameCues()
+
+
+class NameCues:
+    """Vote *person* for names with a title in front ("Director Wray", "Mme Verlinden"), a title in
+    apposition after ("Hammouchi, Director General of ...") or a reflexive ("Haines herself")."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Candidate] = doc._.liaison_mentions or []
+        by_start = {c.start: c for c in mentions}
+        for i, token in enumerate(doc):
+            if not _is_title_token(token.text) or i + 1 >= len(doc):
+                continue
+            j = i + 1
+            if doc[j].text == ".":
+                j += 1
+            if j >= len(doc) or not _capitalised_name_token(doc[j].text):
+                continue
+            if doc[j].text.lower() in ORGANIZATION_HEADS or _is_title_token(doc[j].text):
+                continue  # "Director General ...": the next title word decides
+            candidate = by_start.get(doc[j].idx)
+            if candidate is None:
+                end = j
+                while end < len(doc) and end - j < 3 and _capitalised_name_token(doc[end].text):
+                    end += 1
+                span = doc[j:end]
+                if any(c.overlaps(span.start_char, span.end_char) for c in mentions):
+                    continue
+                candidate = Candidate(span.start_char, span.end_char, label="TITLE")
+                mentions.append(candidate)
+                by_start[candidate.start] = candidate
+            candidate.vote(EntityType.PERSON, TITLE_VOTE)
+        for candidate in mentions:
+            if _followed_by_person_cue(doc.text, candidate.end):
+                candidate.vote(EntityType.PERSON, TITLE_VOTE)
+            _vote_event_or_group(doc.text, candidate)
+        doc._.liaison_mentions = mentions
+        return doc
+
+
+def _vote_event_or_group(text: str, candidate: Candidate) -> None:
+    """Named events by their nouns ("African Lion exercises", "Operation Cronos", "Abraham Accords"),
+    and group adjectives by the polity noun after them ("the Alawite kingdom")."""
+    name_words = text[candidate.start : candidate.end].lower().split()
+    after = text[candidate.end : candidate.end + 40].lower().split()
+    before = text[max(0, candidate.start - 20) : candidate.start].lower().split()
+    following = [w for w in after[:2] if w.isalpha()]
+    next_noun = (
+        following[0]
+        if following and following[0] not in ("military", "militaire")
+        else (following[1] if len(following) > 1 else "")
+    )
+    if (
+        (name_words and name_words[-1] in EVENT_WORDS_IN_NAME)
+        or next_noun in EVENT_NOUNS_AFTER
+        or (before and before[-1] in EVENT_NOUNS_BEFORE)
+    ):
+        candidate.vote(EntityType.NAMED_EVENT, TITLE_VOTE)
+    elif len(name_words) == 1 and next_noun in GROUP_NOUNS_AFTER:
+        candidate.vote(EntityType.NATIONALITY, TITLE_VOTE)
+
+
+def _is_title_token(text: str) -> bool:
+    return text.lower().rstrip(".") in TITLES_BEFORE
+
+
+def _capitalised_name_token(text: str) -> bool:
+    return text[:1].isupper() and any(ch.isalpha() for ch in text) and not text.isupper()
+
+
+def _followed_by_person_cue(text: str, end: int) -> bool:
+    following = text[end : end + 40]
+    if following.startswith(tuple(" " + word for word in REFLEXIVES)):
+        return True
+    if not following.startswith(", "):
+        return False
+    words = following[2:].split()
+    if words and words[0].lower() in ARTICLES:
+        words = words[1:]
+    return bool(words) and words[0].lower().strip(",") in TITLES_AFTER

@@ -1,0 +1,101 @@
+"""Titles and roles vocabulary, in English and French, shared by the typing layers and role extraction.
+
+Kept in one place so that what makes a name a person ("Director Wray"), what is cut from the front of a
+name ("M. Hammouchi"), and what a role's title is normalised to all agree.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that, right before a capitalised name, make it a person: "Director Bigger", "Mme Verlinden".
+TITLES_BEFORE = frozenset(
+    """mr mrs ms miss dr sir dame lord lady mme mmes mlle m monsieur madame president vice-president
+    director director-general minister secretary general gen colonel col commissioner chief king queen
+    prince princess sheikh emir judge senator sen ambassador prosecutor spokesman spokeswoman
+    spokesperson chancellor premier pope rev commander cmdr admiral adm lieutenant lt captain capt
+    sergeant sgt major maj governor gov mayor officer inspector superintendent agent detective
+    directeur directrice ministre président présidente général générale commissaire procureur
+    procureure juge sénateur sénatrice ambassadeur ambassadrice porte-parole commandant capitaine
+    colonelle chancelier chancelière roi reine maire préfet préfète gouverneur inspecteur
+    contre-amiral amiral""".split()
+)
+
+# Words that, after "X, ", make X a person: "Abdellatif Hammouchi, Director General of ...".
+TITLES_AFTER = TITLES_BEFORE | frozenset(
+    """head deputy former acting interim chef adjoint adjointe ancien ancienne patron patronne
+    secretary-general directeur-général""".split()
+)
+
+# Titles whose "of ..." belongs to the title, not to an organisation: in "Director of National
+# Intelligence of the United States" the organisation-looking words are part of the title.
+COMPOUND_TITLES = (
+    "Director of National Intelligence",
+    "Director of Central Intelligence",
+    "Director of Public Prosecutions",
+    "Secretary of State",
+    "Secretary of Defense",
+    "Secretary of Homeland Security",
+    "Chief of Staff",
+    "Chief of the Defence Staff",
+    "Chief of Defence Staff",
+    "Minister of State",
+    "Minister of the Interior",
+    "Minister of Interior",
+    "Minister of Foreign Affairs",
+    "Minister of Defence",
+    "Minister of Justice",
+    "Attorney General",
+    "Solicitor General",
+    "Inspector General",
+    "Home Secretary",
+    "Foreign Secretary",
+    "Interior Minister",
+    "Justice Minister",
+    "Defence Minister",
+    "Defense Secretary",
+    "Foreign Minister",
+    "ministre de l'Intérieur",
+    "ministre de l’Intérieur",
+    "ministre des Affaires étrangères",
+    "ministre de la Justice",
+    "ministre des Armées",
+    "ministre de la Défense",
+    "procureur général",
+    "procureure générale",
+)
+COMPOUND_TITLE_PATTERN = re.compile(
+    r"\b(?:" + "|".join(re.escape(t) for t in sorted(COMPOUND_TITLES, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+# A name that starts with one of these is an organisation, whatever precedes it.
+ORGANIZATION_HEADS = frozenset(
+    """directorate agency office ministry department service services bureau council police army
+    force forces command committee commission court authority unit division directorate-general
+    direction ministère agence conseil gendarmerie armée commandement comité tribunal autorité
+    unité""".split()
+)
+
+# Nouns after a name that make the name a named event: "the African Lion exercises", "Operation X".
+EVENT_NOUNS_AFTER = frozenset(
+    """exercise exercises drill drills manoeuvres maneuvers summit summits accords accord agreement
+    treaty conference games offensive talks war""".split()
+)
+EVENT_WORDS_IN_NAME = frozenset(
+    """accords accord agreement treaty summit games conference war exercise operation
+    sommet traité conférence opération exercice""".split()
+)
+EVENT_NOUNS_BEFORE = frozenset({"operation", "exercise", "opération", "exercice"})
+
+# Nouns after a one-word "name" that make it an adjective of a polity or group ("the Alawite kingdom").
+GROUP_NOUNS_AFTER = frozenset(
+    """kingdom monarchy dynasty throne regime empire royaume monarchie dynastie régime empire
+    community tribe clan minority communauté tribu""".split()
+)
+
+# Capitalised common nouns that the models often tag as names when they stand alone.
+GENERIC_NOUNS = frozenset(
+    """kingdom royaume state government ministry court agency police army embassy parliament
+    president minister kingdom republic république union administration department office""".split()
+)
