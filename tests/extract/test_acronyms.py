@@ -15,14 +15,20 @@ def definitions(text: str) -> list[tuple[str, str]]:
         ("Britain's National Crime Agency (NCA) said", [("NCA", "National Crime Agency")]),
         ("the Federal Bureau of Investigation (FBI);", [("FBI", "Federal Bureau of Investigation")]),
         # French expansion after the acronym, function words skipped
-        ("la DGSI (Direction générale de la sécurité intérieure) met",
-         [("DGSI", "Direction générale de la sécurité intérieure")]),
+        (
+            "la DGSI (Direction générale de la sécurité intérieure) met",
+            [("DGSI", "Direction générale de la sécurité intérieure")],
+        ),
         # English rendering of a French acronym: same initials, another order
-        ("the General Directorate of Information Systems Security (DGSSI) said",
-         [("DGSSI", "General Directorate of Information Systems Security")]),
+        (
+            "the General Directorate of Information Systems Security (DGSSI) said",
+            [("DGSSI", "General Directorate of Information Systems Security")],
+        ),
         # a reporter's rendering after a title: the name is what follows "of"
-        ("X, Director General of National Police of Ruritania (DGPN), said",
-         [("DGPN", "National Police of Ruritania")]),
+        (
+            "X, Director General of National Police of Ruritania (DGPN), said",
+            [("DGPN", "National Police of Ruritania")],
+        ),
         ("He said (AND) nothing and (OK) more", []),
         ("the Operation (OP) began", []),
     ],
