@@ -6,8 +6,9 @@ anchored to token ids and ``<Relations>`` between markables. This reader keeps:
 - **Text.** Rebuilt from the tokens in file order: one space between tokens of a sentence, ``"\\n"``
   between sentences (the original spacing is not in the corpus, so ``Airbus 's`` and ``( EADS )`` keep
   their spaces). Sentence 0 is the title, sentence 1 the dateline.
-- **Gold spans.** ``ENTITY_MENTION`` markables with ``syntactic_type="NAM"`` only (named mentions; not
-  ``PRE.NAM``, nominal or pronominal ones), from the first to the last anchored token. The type comes from
+- **Gold spans.** ``ENTITY_MENTION`` markables with ``syntactic_type`` ``NAM`` or ``PRE.NAM`` (named
+  mentions, including names used as pre-modifiers such as "Airbus" in "Airbus A380"; not nominal or
+  pronominal ones), from the first to the last anchored token. The type comes from
   the ``ENTITY`` instance the mention points to through a ``REFERS_TO`` relation (``PER``/``PERSON`` ->
   PER, ``ORG``/``ORGANIZATION`` -> ORG, ``LOC``/``LOCATION`` -> LOC, anything else -- products,
   financial, mixed -- -> MISC). A mention with no such link (13 of the 600 in the development half)
@@ -20,6 +21,9 @@ anchored to token ids and ``<Relations>`` between markables. This reader keeps:
 """
 
 from __future__ import annotations
+
+# Named mentions: full names (NAM) and names used as pre-modifiers ("Airbus" in "Airbus A380", PRE.NAM).
+NAMED_TYPES = frozenset({"NAM", "PRE.NAM"})
 
 import xml.etree.ElementTree as ET  # the corpus is a local, trusted file set (no network input)
 from collections import defaultdict
@@ -124,7 +128,7 @@ def read_meantime(path: str | Path) -> Document:
         ids = anchors(element)
         if ids:
             last_annotated = max(last_annotated, *(token_sentence[t_id] for t_id in ids))
-        if element.tag == "ENTITY_MENTION" and element.get("syntactic_type") == "NAM" and ids:
+        if element.tag == "ENTITY_MENTION" and element.get("syntactic_type") in NAMED_TYPES and ids:
             named.append((element.get("m_id") or "", ids, element))
 
     def words(ids: list[str]) -> str:

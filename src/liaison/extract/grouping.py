@@ -31,6 +31,7 @@ from liaison.extract.titles import (
     COMPOUND_TITLE_PATTERN,
     GENERIC_NOUNS,
     ORGANIZATION_HEADS,
+    TITLE_ONLY_WORDS,
     TITLES_BEFORE,
 )
 
@@ -92,6 +93,9 @@ def _plausible(text: str, candidate: Candidate) -> bool:
     surface = text[candidate.start : candidate.end]
     if surface[:1].islower() and candidate.country is None and not candidate.canonical:
         return candidate.language == "fr" and candidate.best_type != EntityType.NATIONALITY
+    words = surface.lower().split()
+    if words and all(word.strip(".,") in TITLE_ONLY_WORDS for word in words):
+        return False  # "Chief Operating Officer" alone is a title, not a name
     return not (" " not in surface and surface.lower() in GENERIC_NOUNS and not candidate.canonical)
 
 
@@ -142,11 +146,12 @@ def _trim_function_words(text: str, candidate: Candidate) -> None:
         candidate.end = candidate.start + len(rstripped)
 
 
-_BARE_ACRONYM = re.compile(r"\b[A-Z][A-Z0-9&]{1,7}\b")
-# All-capital words that are not organisations.
+_BARE_ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z&]{2,7}(?![\w-])")
+# All-capital words that are not organisations: numerals, units, currencies, technical terms.
 _NOT_ACRONYMS = frozenset(
-    """I II III IV V VI VII VIII IX X XI XII AM PM TV AI CEO CFO GDP PDF URL OK ID DNA HIV COVID
-    NATO-led UTC GMT AFP""".split()
+    """II III IV VI VII VIII XII AM PM TV AI CEO CFO COO CTO GDP PDF URL OK ID DNA HIV COVID UTC GMT
+    AFP USD EUR GBP JPY CHF CNY RUB MAD KB MB GB TB CPU GPU RAM USB DVD LCD LED HD HDMI API SDK OS
+    FAQ PIN SMS GPS VPN DDOS DOS IP TCP HTTP HTTPS HTML XML JSON CSV NB PS""".split()
 )
 
 
@@ -163,7 +168,7 @@ def _add_bare_acronyms(
         if word in _NOT_ACRONYMS or sum(ch.isalpha() for ch in word) < 2 or gazetteer.lookup(word):
             continue
         in_parentheses = text[start - 1 : start] == "(" and text[end : end + 1] == ")"
-        if not (in_parentheses or counts[word] >= 2):
+        if not (in_parentheses or counts[word] >= 3):
             continue
         if any(c.overlaps(start, end) for c in pool) or _inside_any(Candidate(start, end), markers.excluded):
             continue
@@ -276,8 +281,6 @@ def _add_acronyms(
 
 def _strip_leading_title(text: str, candidate: Candidate) -> None:
     """Drop "Mr", "M.", "Director" and the like from the front of a span that goes on with a name."""
-    if candidate.votes.get(EntityType.ORGANIZATION, 0.0) > candidate.votes.get(EntityType.PERSON, 0.0):
-        return
     while True:
         surface = text[candidate.start : candidate.end]
         first, _, rest = surface.partition(" ")

@@ -23,7 +23,11 @@ from liaison.extract.titles import (
     EVENT_NOUNS_BEFORE,
     EVENT_WORDS_IN_NAME,
     GROUP_NOUNS_AFTER,
+    NEWS_COUNTRY_CODES,
+    ORGANIZATION_DESCRIPTORS,
     ORGANIZATION_HEADS,
+    ORGANIZATION_NOUNS_AFTER,
+    ORGANIZATION_SUFFIXES,
     TITLES_AFTER,
     TITLES_BEFORE,
 )
@@ -103,6 +107,11 @@ class PlaceLayer:
         return None
 
     def _apply_place(self, doc: Doc, mentions: list[Candidate], span: Span, place: Place) -> None:
+        compact = span.text.replace(".", "")
+        if compact.isupper() and len(compact) <= 4:
+            before = doc.text[max(0, span.start_char - 2) : span.start_char].strip()
+            if compact not in NEWS_COUNTRY_CODES or before[-1:].isdigit():
+                return
         ambiguous = self.gazetteer.is_ambiguous(span.text) and not _is_code_in_prose(span)
         weight = AMBIGUOUS_GAZETTEER_VOTE if ambiguous else GAZETTEER_VOTE
         place_type = _place_type(place)
@@ -212,6 +221,23 @@ def _vote_event_or_group(text: str, candidate: Candidate) -> None:
         candidate.vote(EntityType.NAMED_EVENT, TITLE_VOTE)
     elif len(name_words) == 1 and next_noun in GROUP_NOUNS_AFTER:
         candidate.vote(EntityType.NATIONALITY, TITLE_VOTE)
+    elif _organisation_cue(name_words, after, before):
+        candidate.vote(EntityType.ORGANIZATION, TITLE_VOTE)
+
+
+def _organisation_cue(name_words: list[str], after: list[str], before: list[str]) -> bool:
+    """Company and agency cues: a suffix ("Airlines", "Inc."), a descriptor in front ("airline Aer
+    Lingus"), or a noun after ("Ryanair CEO", "Boeing's board")."""
+    if len(name_words) > 1 and name_words[-1].strip(",") in ORGANIZATION_SUFFIXES:
+        return True
+    if before and before[-1].strip(",") in ORGANIZATION_DESCRIPTORS:
+        return True
+    following = [w.strip(",.") for w in after[:2]]
+    if following and following[0] in ("'s", "’s"):
+        following = following[1:]
+    elif following and following[0].endswith(("'s", "’s")):
+        return False
+    return bool(following) and following[0] in ORGANIZATION_NOUNS_AFTER
 
 
 def _is_title_token(text: str) -> bool:

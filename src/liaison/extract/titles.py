@@ -99,3 +99,31 @@ GENERIC_NOUNS = frozenset(
     """kingdom royaume state government ministry court agency police army embassy parliament
     president minister kingdom republic république union administration department office""".split()
 )
+
+# Words that end company and agency names: "Singapore Airlines", "Apple Inc.", "EADS N.V.".
+ORGANIZATION_SUFFIXES = frozenset(
+    """inc inc. ltd ltd. corp corp. corporation company co co. plc sa s.a. ag gmbh n.v. nv llc
+    holdings group airlines airways aircraft systems technologies bank motors industries
+    partners agency police ministry department office service council commission bureau
+    directorate authority institute university foundation association union""".split()
+)
+# Descriptors in front of an organisation's name ("airline Aer Lingus", "rival Boeing").
+ORGANIZATION_DESCRIPTORS = frozenset(
+    """airline carrier company manufacturer maker firm group rival retailer bank agency airframer
+    consortium subsidiary operator insurer broker supplier contractor giant startup start-up
+    newspaper magazine broadcaster outlet daily weekly gang compagnie société entreprise groupe
+    constructeur fabricant quotidien hebdomadaire agence""".split()
+)
+# Nouns after "Name's" or "Name" that make the name an organisation ("Ryanair CEO", "Boeing's board").
+ORGANIZATION_NOUNS_AFTER = frozenset(
+    """ceo cfo coo chairman chairwoman board shares stock stocks headquarters subsidiary subsidiaries
+    spokesman spokeswoman spokesperson employees staff founder founders executives customers
+    products shareholders""".split()
+)
+# Words that make a title and nothing else: a span made only of them is not a name.
+TITLE_ONLY_WORDS = TITLES_AFTER | frozenset(
+    """officer executive operating financial technology chief general vice senior deputy""".split()
+)
+# Country abbreviations that reports write in capitals; other ISO codes are too often something else
+# ("8 GB", "TV", "R-AZ").
+NEWS_COUNTRY_CODES = frozenset("US USA UK UAE DRC RDC EAU KSA PRC ROK DPRK RSA".split())
