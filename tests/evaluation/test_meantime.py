@@ -98,8 +98,9 @@ def test_a_small_hand_made_file(tmp_path: Path) -> None:
     assert document.text == "Boeing wins\nRyanair chief Michael O'Leary Boeing\nXyz"
     assert document.spans == [
         GoldSpan(0, 6, "ORG"),  # linked to an ORG entity
+        GoldSpan(12, 19, "ORG"),  # "Ryanair" as a pre-modifier (PRE.NAM) is a named mention too
         GoldSpan(20, 25, "PER"),  # unlinked, its own ent_type
-        GoldSpan(26, 41, "PER"),  # linked to a PER entity; "Ryanair" is PRE.NAM, left out
+        GoldSpan(26, 41, "PER"),  # linked to a PER entity
         GoldSpan(42, 48, "ORG"),  # unlinked, like the linked mention with the same words
         GoldSpan(49, 52, "MISC"),  # unlinked, nothing known
     ]
