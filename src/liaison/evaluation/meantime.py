@@ -22,15 +22,15 @@ anchored to token ids and ``<Relations>`` between markables. This reader keeps:
 
 from __future__ import annotations
 
-# Named mentions: full names (NAM) and names used as pre-modifiers ("Airbus" in "Airbus A380", PRE.NAM).
-NAMED_TYPES = frozenset({"NAM", "PRE.NAM"})
-
 import xml.etree.ElementTree as ET  # the corpus is a local, trusted file set (no network input)
 from collections import defaultdict
 from pathlib import Path
 
 from liaison.errors import InputError
 from liaison.evaluation.conll import Document, GoldSpan
+
+# Named mentions: full names (NAM) and names used as pre-modifiers ("Airbus" in "Airbus A380", PRE.NAM).
+NAMED_TYPES = frozenset({"NAM", "PRE.NAM"})
 
 ENTITY_TYPE_LABELS: dict[str, str] = {
     "PER": "PER",

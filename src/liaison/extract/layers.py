@@ -38,6 +38,9 @@ ARTICLES = frozenset({"the", "le", "la", "l'", "l’", "les", "its", "his", "her
 MAX_PLACE_TOKENS = 6
 
 
+_MODEL_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
 def _place_type(place: Place) -> EntityType:
     return EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION
 
@@ -125,6 +128,11 @@ class PlaceLayer:
             mentions.append(candidate)
             return
         for candidate in overlapping:
+            if candidate.label in _MODEL_PLACE_LABELS:
+                # The model read a place too: the gazetteer only says which kind, ambiguity is settled.
+                weight = GAZETTEER_VOTE
+                moved = candidate.votes.pop(EntityType.LOCATION, 0.0)
+                candidate.vote(place_type, moved)
             inside = start <= candidate.start and candidate.end <= end
             if inside:
                 # The model's span is part of the place name ("Sahara" of "Western Sahara").
@@ -257,4 +265,7 @@ def _followed_by_person_cue(text: str, end: int) -> bool:
     words = following[2:].split()
     if words and words[0].lower() in ARTICLES:
         words = words[1:]
-    return bool(words) and words[0].lower().strip(",") in TITLES_AFTER
+    if not words or words[0].lower().strip(",") not in TITLES_AFTER:
+        return False
+    # "the gendarmerie, General Christian Rodriguez": a title followed by a name introduces that name
+    return not (len(words) > 1 and words[1][:1].isupper() and words[1].lower() not in TITLES_AFTER)

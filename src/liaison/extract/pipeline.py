@@ -26,6 +26,7 @@ from liaison.extract.gazetteer import load_gazetteer
 from liaison.extract.grouping import group_candidates
 from liaison.extract.language import Block, identify, language_blocks
 from liaison.extract.markers import find_markers
+from liaison.extract.roles import extract_roles
 from liaison.settings import Settings
 
 EXTRACTOR_VERSION = "1"
@@ -157,6 +158,7 @@ class Extractor:
             report=report,
             sentences=sentence_list,
             entities=entities,
+            roles=extract_roles(report.text, report.id, entities, sentence_list),
             pipeline_version=self.version,
         )
 
