@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from liaison.cli import app
 from liaison.settings import Settings
-from liaison.store import Store
+from liaison.store import Store, database
 from tests.conftest import DEMO_CORPUS, SEED
 from tests.extraction_checks import assert_valid_extraction
 
@@ -150,10 +150,13 @@ def test_metadata_flags_and_listings(settings: Settings) -> None:
 
 def test_db_upgrade_is_idempotent(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'x' / 'fresh.db'}"
-    code, out, _ = liaison("db", "upgrade", db=db)
+    head = database.head_revision()
+    code, out, _ = liaison("db", "upgrade", "0001", db=db)
     assert code == 0 and "(empty) -> 0001" in out
     code, out, _ = liaison("db", "upgrade", db=db)
-    assert code == 0 and "0001 -> 0001" in out
+    assert code == 0 and f"0001 -> {head}" in out
+    code, out, _ = liaison("db", "upgrade", db=db)
+    assert code == 0 and f"{head} -> {head}" in out
 
 
 @pytest.mark.slow

@@ -357,27 +357,88 @@ def list_entities(
 
 
 @app.command("entity")
-def show_entity(
+def entity_command(
     ctx: typer.Context,
-    name_or_id: Annotated[str, typer.Argument(help="Entity name, alias, ID or ID prefix.")],
+    arguments: Annotated[
+        list[str],
+        typer.Argument(
+            help="NAME|ID to show it; 'merge KEPT OTHER' to merge OTHER into KEPT; "
+            "'split ENTITY ALIAS' to take the mentions read as ALIAS out of ENTITY.",
+            show_default=False,
+        ),
+    ],
+    why: Annotated[bool, typer.Option("--why", help="Explain aliases, merges and splits.")] = False,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Show one entity: aliases and every mention with its sentence."""
+    """Show an entity (aliases, roles, every mention), explain it, or merge and split entities."""
     with _open_store(_settings(ctx, db)) as store:
         try:
-            detail = store.get_entity(name_or_id)
+            if arguments[0] == "merge" and len(arguments) == 3:
+                kept = store.merge_entities(arguments[1], arguments[2])
+                _show_entity(store, kept, as_json)
+            elif arguments[0] == "split" and len(arguments) == 3:
+                new = store.split_entity(arguments[1], arguments[2])
+                _show_entity(store, new, as_json)
+            elif len(arguments) != 1:
+                _fail("give one NAME|ID, or 'merge KEPT OTHER', or 'split ENTITY ALIAS'", code=2)
+            elif why:
+                _explain_entity(store, arguments[0], as_json)
+            else:
+                _show_entity(store, arguments[0], as_json)
         except LiaisonError as error:
             _fail(str(error))
-        if as_json:
-            _print_json({"entity": asdict(detail.summary), "mentions": [asdict(m) for m in detail.mentions]})
-            return
-        summary = detail.summary
-        out.print(f"[bold]{escape(summary.name)}[/] ({summary.type})  {summary.id}", markup=True)
-        out.print(f"aliases: {', '.join(summary.aliases) or '-'}")
-        out.print(f"{summary.mention_count} mention(s) in {summary.report_count} report(s)")
-        for mention in detail.mentions:
-            out.print(f"- [{mention.report_id[:8]}] {mention.sentence}")
+
+
+def _show_entity(store: Store, name_or_id: str, as_json: bool) -> None:
+    detail = store.get_entity(name_or_id)
+    if as_json:
+        _print_json(
+            {
+                "entity": asdict(detail.summary),
+                "attributes": detail.attributes,
+                "roles": [asdict(r) for r in detail.roles],
+                "mentions": [asdict(m) for m in detail.mentions],
+            }
+        )
+        return
+    summary = detail.summary
+    out.print(f"[bold]{escape(summary.name)}[/] ({summary.type})  {summary.id}", markup=True)
+    out.print(f"aliases: {', '.join(summary.aliases) or '-'}")
+    if detail.attributes:
+        out.print("attributes: " + ", ".join(f"{k}={v}" for k, v in sorted(detail.attributes.items())))
+    for role in detail.roles:
+        holder = " — ".join(x for x in (role.organization, role.country) if x)
+        when = role.published or "?"
+        out.print(f"role: {role.title}{' — ' + holder if holder else ''}  [{when}, {role.report_id[:8]}]")
+    out.print(f"{summary.mention_count} mention(s) in {summary.report_count} report(s)")
+    for mention in detail.mentions:
+        out.print(f"- [{mention.report_id[:8]}] {mention.sentence}")
+
+
+def _explain_entity(store: Store, name_or_id: str, as_json: bool) -> None:
+    explanation = store.explain_entity(name_or_id)
+    if as_json:
+        _print_json(
+            {
+                "entity": asdict(explanation.summary),
+                "aliases": [asdict(a) for a in explanation.aliases],
+                "links": [asdict(link) for link in explanation.links],
+            }
+        )
+        return
+    summary = explanation.summary
+    out.print(f"[bold]{escape(summary.name)}[/] ({summary.type})  {summary.id}", markup=True)
+    table = Table("alias", "language", "read as", "first report")
+    for alias in explanation.aliases:
+        _add_row(table, alias.alias, alias.language or "", alias.via, (alias.first_report_id or "")[:8])
+    out.print(table)
+    if not explanation.links:
+        out.print("no merges or splits: every alias was read in the same reports as the name")
+    for link in explanation.links:
+        verb = {"auto": "merged automatically", "manual": "merged by an analyst", "split": "split"}[link.kind]
+        where = f" (report {link.report_id[:8]})" if link.report_id else ""
+        out.print(f"- {verb}: {link.other} into {link.kept}{where}: {link.reason} [score {link.score:.2f}]")
 
 
 @app.command("search")

@@ -166,6 +166,8 @@ class Entity:
     mentions: tuple[Mention, ...]
     aliases: tuple[str, ...] = ()
     attributes: dict[str, str] = field(default_factory=dict)
+    # How strongly the report's evidence supports this type, from 0 to 1 (see extract/grouping.py).
+    type_confidence: float = 1.0
 
     @property
     def id(self) -> str:

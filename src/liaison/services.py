@@ -11,6 +11,7 @@ from liaison.domain import Extraction, Report
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.ingest import ReportMetadata, read_paths
+from liaison.resolve import resolve_entity
 from liaison.settings import Settings
 from liaison.store import Store
 
@@ -138,7 +139,8 @@ def ingest_paths(
             continue
         label = result.report.origin or result.report.id
         try:
-            stored = store.save_extraction(result)
+            resolutions = {entity.id: resolve_entity(entity, store) for entity in result.entities}
+            stored = store.save_extraction(result, resolutions)
         except LiaisonError as error:
             summary.failures.append(Failure(label, str(error)))
             notify("failed", label)

@@ -36,6 +36,7 @@ from liaison.extract.titles import (
 )
 
 PLACE_TYPES = (EntityType.COUNTRY, EntityType.LOCATION)
+TYPE_PRIOR_VOTES = 2.0
 
 
 @dataclass
@@ -474,7 +475,10 @@ def _entities(
         surfaces = sorted({m.text for m in mentions} - {name})
         expansion = attributes.get("expansion")
         aliases = tuple(sorted({*surfaces, *([expansion] if expansion else [])} - {name}))
-        entity = Entity(entity_type, name, mentions, aliases, attributes)
+        # A prior of two votes against: a type read by the model alone stays below strong evidence
+        # (a gazetteer entry, a title, an acronym definition) however often the name is repeated.
+        confidence = round(votes[entity_type] / (sum(votes.values()) + TYPE_PRIOR_VOTES), 3)
+        entity = Entity(entity_type, name, mentions, aliases, attributes, confidence)
         key = (entity_type, normalise_name(name))
         if key in entities:  # two groups that resolved to one name (e.g. two spellings of a country)
             first, kept = entities[key]

@@ -95,10 +95,11 @@ class PlaceLayer:
 
     def _match_place(self, doc: Doc, i: int) -> tuple[Span, Place] | None:
         limit = min(len(doc), i + MAX_PLACE_TOKENS)
-        if doc[i].lower_ in ARTICLES:
-            return None  # "La Belgique": the article is not part of the name
+        starts_with_article = doc[i].lower_ in ARTICLES
         for j in range(limit, i, -1):
             span = doc[i:j]
+            if starts_with_article and (j - i < 2 or self.gazetteer.lookup(doc[i + 1 : j].text)):
+                continue  # "La Belgique": the article is not part of the name; in "La Haye" it is
             last = doc[j - 1]
             if "\n" in span.text or (j - i > 1 and not last.is_alpha):
                 continue
@@ -222,7 +223,7 @@ def _vote_event_or_group(text: str, candidate: Candidate) -> None:
         else (following[1] if len(following) > 1 else "")
     )
     if (
-        (name_words and name_words[-1] in EVENT_WORDS_IN_NAME)
+        (name_words and (name_words[-1] in EVENT_WORDS_IN_NAME or name_words[0] in EVENT_NOUNS_BEFORE))
         or next_noun in EVENT_NOUNS_AFTER
         or (before and before[-1] in EVENT_NOUNS_BEFORE)
     ):

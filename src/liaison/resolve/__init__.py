@@ -1,1 +1,16 @@
-"""Placeholder package for the resolve stage; filled by later issues."""
+"""Cross-report entity resolution: one canonical entity per real-world person, organisation or place.
+
+``resolve_entity`` decides, for an entity read in one report, which stored entity it is (if any) and
+why. The store is reached only through the ``EntityDirectory`` protocol, so the rules are testable
+without a database; every decision carries its reason so that ``liaison entity ID --why`` can show it
+and an analyst can undo it.
+"""
+
+from liaison.resolve.entities import (
+    EntityDirectory,
+    KnownEntity,
+    Resolution,
+    resolve_entity,
+)
+
+__all__ = ["EntityDirectory", "KnownEntity", "Resolution", "resolve_entity"]

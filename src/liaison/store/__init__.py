@@ -1,21 +1,26 @@
 """The store stage: schema, migrations and queries. No other package writes SQL."""
 
-from liaison.store.repository import (
+from liaison.store.entities import (
+    AliasRecord,
     EntityDetail,
     EntityMention,
     EntitySummary,
-    ReportDetail,
-    ReportSummary,
-    SearchHit,
-    Store,
+    Explanation,
+    LinkRecord,
+    RoleRecord,
 )
+from liaison.store.repository import ReportDetail, ReportSummary, SearchHit, Store
 
 __all__ = [
+    "AliasRecord",
     "EntityDetail",
     "EntityMention",
     "EntitySummary",
+    "Explanation",
+    "LinkRecord",
     "ReportDetail",
     "ReportSummary",
+    "RoleRecord",
     "SearchHit",
     "Store",
 ]

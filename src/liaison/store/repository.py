@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -20,9 +20,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from liaison.domain import Extraction, deterministic_id, normalise_name
 from liaison.errors import NotFound, StoreError
 from liaison.extraction_format import extraction_to_dict
+from liaison.resolve import Resolution
 from liaison.settings import Settings
 from liaison.store import database
-from liaison.store.schema import entities, entity_aliases, mentions, reports, sentences
+from liaison.store.entities import EntityStore
+from liaison.store.schema import (
+    entities,
+    entity_aliases,
+    entity_links,
+    mentions,
+    reports,
+    roles,
+    sentences,
+)
 
 Clock = Callable[[], datetime]
 
@@ -54,32 +64,6 @@ class ReportDetail:
 
 
 @dataclass(frozen=True)
-class EntitySummary:
-    id: str
-    type: str
-    name: str
-    mention_count: int
-    report_count: int
-    aliases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class EntityMention:
-    report_id: str
-    report_title: str | None
-    start: int
-    end: int
-    text: str
-    sentence: str
-
-
-@dataclass(frozen=True)
-class EntityDetail:
-    summary: EntitySummary
-    mentions: tuple[EntityMention, ...]
-
-
-@dataclass(frozen=True)
 class SearchHit:
     report_id: str
     title: str | None
@@ -87,7 +71,7 @@ class SearchHit:
     score: float
 
 
-class Store:
+class Store(EntityStore):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
@@ -127,8 +111,14 @@ class Store:
                 found.update(row.id for row in rows)
         return found
 
-    def save_extraction(self, extraction: Extraction) -> bool:
-        """Store a report with what was extracted from it; False if it was already stored."""
+    def save_extraction(
+        self, extraction: Extraction, resolutions: Mapping[str, Resolution] | None = None
+    ) -> bool:
+        """Store a report with what was extracted from it; False if it was already stored.
+
+        ``resolutions`` (from ``liaison.resolve``) say which canonical entity each extracted entity
+        belongs to; an entity seen for the first time joins it, and the reason is recorded.
+        """
         report = extraction.report
         report_id = report.id
         now = self._clock()
@@ -156,13 +146,18 @@ class Store:
                 )
                 if inserted.first() is None:  # the report was already stored
                     return False
-                self._write_details(connection, extraction, report_id, now)
+                self._write_details(connection, extraction, report_id, now, resolutions or {})
         except SQLAlchemyError as error:
             raise StoreError(f"could not store report {report.origin or report_id}: {error}") from error
         return True
 
     def _write_details(
-        self, connection: Connection, extraction: Extraction, report_id: str, now: datetime
+        self,
+        connection: Connection,
+        extraction: Extraction,
+        report_id: str,
+        now: datetime,
+        resolutions: Mapping[str, Resolution],
     ) -> None:
         if extraction.sentences:
             connection.execute(
@@ -181,16 +176,49 @@ class Store:
         mention_rows = []
         for entity in extraction.entities:
             key = f"{entity.type.value}:{normalise_name(entity.name)}"
-            connection.execute(
-                self._insert(entities).on_conflict_do_nothing(),
+            resolution = resolutions.get(entity.id)
+            merged = resolution is not None and resolution.merged and not resolution.reroot
+            root = self._root_id(connection, resolution.canonical_id) if merged and resolution else None
+            created = connection.execute(
+                self._insert(entities).on_conflict_do_nothing().returning(entities.c.id),
                 {
                     "id": entity.id,
                     "type": entity.type.value,
                     "name": entity.name,
                     "canonical_key": key,
                     "created_at": now,
+                    "canonical_id": root or entity.id,
+                    "merged_into": resolution.canonical_id if merged and resolution else None,
+                    "attributes": json.dumps(entity.attributes, ensure_ascii=False, sort_keys=True),
+                    "type_confidence": entity.type_confidence,
                 },
-            )
+            ).first()
+            if created is not None and resolution is not None and resolution.reroot:
+                # The stored entity's type rested on weaker evidence: it joins the new one.
+                old_root = self._root_id(connection, resolution.canonical_id)
+                if old_root is not None and old_root != entity.id:
+                    self._attach(
+                        connection,
+                        entity.id,
+                        old_root,
+                        "auto",
+                        resolution.reason,
+                        resolution.score,
+                        report_id,
+                    )
+            if created is not None and merged and resolution is not None and root is not None:
+                connection.execute(
+                    insert(entity_links).values(
+                        id=deterministic_id("link", "auto", root, entity.id),
+                        kind="auto",
+                        kept_id=resolution.canonical_id,
+                        other_id=entity.id,
+                        reason=resolution.reason,
+                        score=resolution.score,
+                        report_id=report_id,
+                        created_at=now,
+                    )
+                )
             languages = {m.text: m.language for m in entity.mentions}
             for alias in sorted({entity.name, *entity.aliases, *languages}):
                 connection.execute(
@@ -220,6 +248,21 @@ class Store:
                 )
         if mention_rows:
             connection.execute(insert(mentions), mention_rows)
+        role_rows = {
+            deterministic_id("role", report_id, r.person, r.title, r.organization or "", r.country or ""): {
+                "report_id": report_id,
+                "person_id": r.person,
+                "title": r.title,
+                "organization_id": r.organization,
+                "country_id": r.country,
+                "start": r.evidence.start,
+                "end": r.evidence.end,
+                "sentence": r.evidence.sentence,
+            }
+            for r in extraction.roles
+        }
+        if role_rows:
+            connection.execute(insert(roles), [{"id": k, **v} for k, v in role_rows.items()])
         if self.dialect == "sqlite":
             connection.execute(
                 text("INSERT INTO report_search (report_id, title, text) VALUES (:id, :title, :text)"),
@@ -292,108 +335,6 @@ class Store:
             raise NotFound(f"ID prefix {identifier!r} matches several {kind}s; give more characters")
         return str(rows[0].id)
 
-    def _entity_summaries(self, where: Any = None, limit: int | None = None) -> list[EntitySummary]:
-        stats = (
-            select(
-                mentions.c.entity_id,
-                func.count().label("mention_count"),
-                func.count(func.distinct(mentions.c.report_id)).label("report_count"),
-            )
-            .group_by(mentions.c.entity_id)
-            .subquery()
-        )
-        query = (
-            select(
-                entities.c.id,
-                entities.c.type,
-                entities.c.name,
-                func.coalesce(stats.c.mention_count, 0).label("mention_count"),
-                func.coalesce(stats.c.report_count, 0).label("report_count"),
-            )
-            .outerjoin(stats, stats.c.entity_id == entities.c.id)
-            .order_by(stats.c.report_count.desc(), stats.c.mention_count.desc(), entities.c.name)
-        )
-        if where is not None:
-            query = query.where(where)
-        if limit is not None:
-            query = query.limit(limit)
-        with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-            ids = [row.id for row in rows]
-            aliases: dict[str, list[str]] = {}
-            for i in range(0, len(ids), 500):
-                alias_rows = connection.execute(
-                    select(entity_aliases.c.entity_id, entity_aliases.c.alias)
-                    .where(entity_aliases.c.entity_id.in_(ids[i : i + 500]))
-                    .order_by(entity_aliases.c.alias)
-                )
-                for alias_row in alias_rows:
-                    aliases.setdefault(alias_row.entity_id, []).append(alias_row.alias)
-        return [
-            EntitySummary(
-                id=row.id,
-                type=row.type,
-                name=row.name,
-                mention_count=row.mention_count,
-                report_count=row.report_count,
-                aliases=tuple(a for a in aliases.get(row.id, []) if a != row.name),
-            )
-            for row in rows
-        ]
-
-    def list_entities(self, entity_type: str | None = None, limit: int = 100) -> list[EntitySummary]:
-        where = entities.c.type == entity_type if entity_type else None
-        return self._entity_summaries(where=where, limit=limit)
-
-    def get_entity(self, name_or_id: str) -> EntityDetail:
-        """An entity by ID (or prefix), or by a name or alias (normalised; the most mentioned wins)."""
-        try:
-            entity_id = self._resolve_id(entities, name_or_id, "entity")
-        except NotFound:
-            key = normalise_name(name_or_id)
-            alias_match = select(entity_aliases.c.entity_id).where(entity_aliases.c.normalized == key)
-            candidates = self._entity_summaries(where=entities.c.id.in_(alias_match), limit=1)
-            if not candidates:
-                raise NotFound(f"no entity named {name_or_id!r}") from None
-            entity_id = candidates[0].id
-        summary = self._entity_summaries(where=entities.c.id == entity_id)[0]
-        query = (
-            select(
-                mentions.c.report_id,
-                reports.c.title,
-                mentions.c.start,
-                mentions.c.end,
-                mentions.c.text,
-                sentences.c.start.label("sentence_start"),
-                sentences.c.end.label("sentence_end"),
-                reports.c.text.label("report_text"),
-            )
-            .join(reports, reports.c.id == mentions.c.report_id)
-            .outerjoin(
-                sentences,
-                (sentences.c.report_id == mentions.c.report_id) & (sentences.c.idx == mentions.c.sentence),
-            )
-            .where(mentions.c.entity_id == entity_id)
-            .order_by(reports.c.published.desc().nulls_last(), mentions.c.report_id, mentions.c.start)
-        )
-        with self.engine.connect() as connection:
-            found = [
-                EntityMention(
-                    report_id=row.report_id,
-                    report_title=row.title,
-                    start=row.start,
-                    end=row.end,
-                    text=row.text,
-                    sentence=(
-                        row.report_text[row.sentence_start : row.sentence_end]
-                        if row.sentence_start is not None
-                        else row.text
-                    ),
-                )
-                for row in connection.execute(query)
-            ]
-        return EntityDetail(summary, tuple(found))
-
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Full-text search over report titles and texts.
 
@@ -433,18 +374,11 @@ class Store:
 
     # -- statistics ----------------------------------------------------------------------------
 
-    def entity_type_counts(self) -> dict[str, int]:
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(entities.c.type, func.count()).group_by(entities.c.type).order_by(entities.c.type)
-            )
-            return {row[0]: row[1] for row in rows}
-
     def table_counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
             return {
                 table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (reports, sentences, entities, entity_aliases, mentions)
+                for table in (reports, sentences, entities, entity_aliases, mentions, roles, entity_links)
             }
 
     def snapshot(

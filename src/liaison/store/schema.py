@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -62,8 +63,14 @@ entities = Table(
     Column("name", Text, nullable=False),
     Column("canonical_key", Text, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The root of the entity's merge tree (itself when it is canonical), kept up to date on merge/split.
+    Column("canonical_id", ID, nullable=False),
+    Column("merged_into", ID),
+    Column("attributes", Text, nullable=False, server_default="{}"),
+    Column("type_confidence", Float, nullable=False, server_default="1.0"),
 )
 Index("ix_entities_type", entities.c.type)
+Index("ix_entities_canonical", entities.c.canonical_id)
 
 entity_aliases = Table(
     "entity_aliases",
@@ -74,6 +81,7 @@ entity_aliases = Table(
     Column("normalized", Text, nullable=False),
     Column("language", String(16)),
     Column("first_report_id", ID, ForeignKey("reports.id", ondelete="SET NULL")),
+    Column("source", String(16), nullable=False, server_default="mention"),
     UniqueConstraint("entity_id", "alias", name="uq_entity_aliases_entity_alias"),
 )
 Index("ix_entity_aliases_normalized", entity_aliases.c.normalized)
@@ -93,3 +101,36 @@ mentions = Table(
 )
 Index("ix_mentions_report", mentions.c.report_id)
 Index("ix_mentions_entity", mentions.c.entity_id)
+
+# Why entities were merged (automatically or by an analyst) or split apart (a cannot-link).
+entity_links = Table(
+    "entity_links",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("kind", String(16), nullable=False),  # auto | manual | split
+    Column("kept_id", ID, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("other_id", ID, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_entity_links_kept", entity_links.c.kept_id)
+Index("ix_entity_links_other", entity_links.c.other_id)
+
+# Roles reference the entities as extracted; readers map them to their canonical entities.
+roles = Table(
+    "roles",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ID, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("organization_id", ID),
+    Column("country_id", ID),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence", Integer, nullable=False),
+)
+Index("ix_roles_person", roles.c.person_id)
+Index("ix_roles_report", roles.c.report_id)
