@@ -90,7 +90,41 @@ def test_ingesting_the_demo_corpus_twice_changes_no_row(settings: Settings) -> N
     assert store.snapshot() == before
     languages = {r.language for r in store.list_reports()}
     assert {"en", "fr"} <= languages
+    report_languages = {r.id: r.language for r in store.list_reports()}
+    # one entity per real person or organisation, with its variants, across English and French
+    both = {"en", "fr"}
+    for name, variants, languages in [
+        ("Mike Burgess", {"Mike Burguess"}, both),
+        ("Graeme Biggar", {"Graeme Bigger"}, both),
+        ("Catherine De Bolle", {"Catherine De Boll"}, both),
+        ("Reece Kershaw", {"Reece Kershow"}, {"en"}),
+        (
+            "DGSI",
+            {"Direction générale de la sécurité intérieure", "General Directorate for Internal Security"},
+            both,
+        ),
+        ("Christopher Wray", {"Wray"}, both),
+        ("Europol", set(), both),
+    ]:
+        detail = store.get_entity(name)
+        assert detail.summary.name == name
+        assert variants <= set(detail.summary.aliases), (name, detail.summary.aliases)
+        assert {report_languages[m.report_id] for m in detail.mentions} == languages, name
+    assert len([e for e in store.list_entities(limit=10_000) if e.name == "Europol"]) == 1
+    wray_roles = {(r.title, r.organization) for r in store.get_entity("Christopher Wray").roles}
+    assert ("Director", "FBI") in wray_roles
     store.close()
+    # merge and split through the command line round-trip
+    before = json.loads(liaison("entities", "--json", "--limit", "1000", db=db)[1])
+    code, out, err = liaison("entity", "merge", "Europol", "Eurojust", "--json", db=db)
+    assert code == 0, err
+    assert "Eurojust" in json.loads(out)["entity"]["aliases"]
+    code, out, _ = liaison("entity", "Europol", "--why", db=db)
+    assert "merged by an analyst: Eurojust into Europol" in out
+    code, out, err = liaison("entity", "split", "Europol", "Eurojust", db=db)
+    assert code == 0, err
+    after = json.loads(liaison("entities", "--json", "--limit", "1000", db=db)[1])
+    assert sorted(map(str, before)) == sorted(map(str, after))
 
 
 def test_bad_inputs_fail_clearly_and_the_rest_is_ingested(settings: Settings, tmp_path: Path) -> None:

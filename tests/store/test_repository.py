@@ -165,3 +165,30 @@ def test_unsupported_database_url_is_a_clear_error() -> None:
         database.create_store_engine("mysql://localhost/x")
     with pytest.raises(StoreError, match="invalid database URL"):
         database.create_store_engine("not a url")
+
+
+def test_merge_split_round_trip_and_why(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    store.save_extraction(make_extraction("Interpol met Europol in Kiev.", title="Kiev"))
+    before = {e.name: (e.mention_count, e.report_count) for e in store.list_entities()}
+    kept = store.merge_entities("Kyiv", "Kiev")
+    merged = store.get_entity("Kiev")
+    assert merged.summary.id == kept and merged.summary.name == "Kyiv"
+    assert merged.summary.aliases == ("Kiev",) and merged.summary.report_count == 2
+    assert "Kiev" not in {e.name for e in store.list_entities()}
+    [link] = store.explain_entity("Kyiv").links
+    assert (link.kind, link.kept, link.other) == ("manual", "Kyiv", "Kiev")
+    store.split_entity("Kyiv", "Kiev")
+    after = {e.name: (e.mention_count, e.report_count) for e in store.list_entities()}
+    assert after == before
+    kinds = [link.kind for link in store.explain_entity("Kiev").links]
+    assert sorted(kinds) == ["manual", "split"]  # the fixed test clock gives both the same time
+    assert store.cannot_link(store.find_entity_id("Kiev")) == {store.find_entity_id("Kyiv")}
+
+
+def test_merge_refuses_different_kinds_and_split_unknown_alias(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    with pytest.raises(StoreError, match="different kinds"):
+        store.merge_entities("Europol", "Kyiv")
+    with pytest.raises(NotFound, match="not an alias"):
+        store.split_entity("Europol", "Interpol")
