@@ -175,6 +175,15 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class KnownName:
+    """A surface form of a known canonical entity: "Direction générale de la sûreté nationale" -> DGSN."""
+
+    surface: str
+    type: EntityType
+    name: str
+
+
+@dataclass(frozen=True)
 class Role:
     """A person holding a title, in an organisation and/or for a country, with its evidence."""
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liaison.domain import Extraction, Report
+from liaison.domain import Extraction, KnownName, Report
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.ingest import ReportMetadata, read_paths
@@ -52,17 +52,23 @@ def read_reports(
 
 
 def extract_reports(
-    reports: Iterable[Report], settings: Settings, workers: int = 1
+    reports: Iterable[Report],
+    settings: Settings,
+    workers: int = 1,
+    known_names: Sequence[KnownName] = (),
 ) -> Iterator[Extraction | Failure]:
-    """Extract reports in input order, in this process or in a pool of ``workers`` processes."""
+    """Extract reports in input order, in this process or in a pool of ``workers`` processes.
+
+    ``known_names`` are the store's entity names, found in reports whose language has no pipeline.
+    """
     if workers <= 1:
-        extractor = Extractor(settings)
+        extractor = Extractor(settings, known_names)
         for chunk in _chunks(reports, WORKER_CHUNK):
             yield from _extract_chunk(extractor, chunk)
         return
     # spawn: workers load their own models and never inherit the parent's database connections.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(settings, tuple(known_names))) as pool:
         for results in pool.imap(_extract_in_worker, _chunks(reports, WORKER_CHUNK)):
             yield from results
 
@@ -94,9 +100,9 @@ def _extract_chunk(extractor: Extractor, chunk: list[Report]) -> list[Extraction
 _worker_extractor: Extractor | None = None
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, known_names: tuple[KnownName, ...]) -> None:
     global _worker_extractor
-    _worker_extractor = Extractor(settings)
+    _worker_extractor = Extractor(settings, known_names)
 
 
 def _extract_in_worker(chunk: list[Report]) -> list[Extraction | Failure]:
@@ -132,7 +138,8 @@ def ingest_paths(
         else:
             seen.add(item.id)
             pending.append(item)
-    for result in extract_reports(pending, settings, workers):
+    known_names = store.known_names() if pending else []
+    for result in extract_reports(pending, settings, workers, known_names):
         if isinstance(result, Failure):
             summary.failures.append(result)
             notify("failed", result.source)

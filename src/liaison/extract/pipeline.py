@@ -17,10 +17,11 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from liaison.domain import Entity, Extraction, Report, Sentence
+from liaison.domain import Entity, Extraction, KnownName, Report, Sentence
 from liaison.errors import ExtractionError
 from liaison.extract import components, layers
 from liaison.extract.acronyms import find_acronyms
+from liaison.extract.aliases import match_known_names, split_sentences
 from liaison.extract.candidates import Candidate
 from liaison.extract.gazetteer import load_gazetteer
 from liaison.extract.grouping import group_candidates
@@ -63,8 +64,10 @@ def load_pipeline(model: str) -> Language:
 class Extractor:
     """Runs Liaison's NLP pipeline over reports. Create one per process: loading models is costly."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, known_names: Sequence[KnownName] = ()) -> None:
         self._models = dict(settings.models)
+        # Names of stored entities, matched in reports whose language has no pipeline.
+        self._known_names = tuple(known_names)
 
     @property
     def supported_languages(self) -> tuple[str, ...]:
@@ -145,7 +148,10 @@ class Extractor:
         sentences.sort()
         sentence_list = tuple(Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(sentences))
         entities: tuple[Entity, ...] = ()
-        if doc is not None:
+        if doc is None:
+            sentence_list = split_sentences(report.text, language)
+            entities = match_known_names(report.text, self._known_names, sentence_list, language)
+        else:
             entities = group_candidates(
                 report.text,
                 candidates,

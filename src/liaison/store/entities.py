@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
-from liaison.domain import EntityType, deterministic_id, normalise_name
+from liaison.domain import EntityType, KnownName, deterministic_id, normalise_name
 from liaison.errors import NotFound, StoreError
 from liaison.resolve import KnownEntity
 from liaison.store.schema import entities, entity_aliases, entity_links, mentions, reports, roles, sentences
@@ -177,6 +177,18 @@ class EntityStore:
     def _root_id(connection: Connection, entity_id: str) -> str | None:
         row = connection.execute(select(entities.c.canonical_id).where(entities.c.id == entity_id)).first()
         return None if row is None else str(row[0])
+
+    def known_names(self) -> list[KnownName]:
+        """Every alias of every canonical entity, for matching reports no pipeline can read."""
+        root = entities.alias("root")
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(entity_aliases.c.alias, root.c.type, root.c.name)
+                .join(entities, entities.c.id == entity_aliases.c.entity_id)
+                .join(root, root.c.id == entities.c.canonical_id)
+                .distinct()
+            ).all()
+        return [KnownName(row.alias, EntityType(row.type), row.name) for row in rows]
 
     # -- reading -------------------------------------------------------------------------------
 
