@@ -35,6 +35,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+evaluate_app = typer.Typer(help="Measure extraction against annotated data.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
 
 # Report text is untrusted: markup is off by default so "[bold]" in a report prints as typed.
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -524,6 +526,54 @@ def db_current(ctx: typer.Context, db: DbOption = None) -> None:
         _fail(str(error))
     engine.dispose()
     out.print(f"store {engine.url!r}: revision {current or '(empty)'}, latest {database.head_revision()}")
+
+
+@evaluate_app.command("ner")
+def evaluate_ner(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(help="A CoNLL-2003 file, or a directory of MEANTIME XML files.", show_default=False),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Precision, recall and F1 per class for Liaison and for the raw spaCy model, in one run."""
+    from liaison.evaluation import ner
+
+    settings = _settings(ctx)
+    extractor = services.make_extractor(settings)
+    try:
+        if path.is_dir():
+            result = ner.evaluate_meantime(path, extractor)
+        else:
+            result = ner.evaluate_conll(path, extractor)
+    except LiaisonError as error:
+        _fail(str(error))
+    if as_json:
+        _print_json(
+            {
+                "corpus": result.corpus,
+                "documents": result.documents,
+                "gold_spans": result.gold_spans,
+                "seconds": round(result.seconds, 2),
+                "systems": {
+                    system.system: {
+                        score.label: {
+                            "precision": round(score.precision, 4),
+                            "recall": round(score.recall, 4),
+                            "f1": round(score.f1, 4),
+                            "overlap_f1": round(loose.f1, 4),
+                            "support": score.support,
+                        }
+                        for score, loose in zip(system.strict.rows(), system.overlap.rows(), strict=True)
+                    }
+                    for system in result.systems
+                },
+            }
+        )
+        return
+    out.print(f"{result.corpus}: {result.documents} documents, {result.gold_spans} gold spans")
+    out.print(ner.format_table(result))
 
 
 def main() -> None:

@@ -51,6 +51,11 @@ def read_reports(
     return list(read_paths(paths, settings.max_report_bytes, metadata, encoding))
 
 
+def make_extractor(settings: Settings) -> Extractor:
+    """An extractor for this process (for evaluation and one-off use)."""
+    return Extractor(settings)
+
+
 def extract_reports(
     reports: Iterable[Report],
     settings: Settings,
