@@ -91,7 +91,7 @@ def _inside_any(candidate: Candidate, spans: Sequence[tuple[int, int]]) -> bool:
 def _plausible(text: str, candidate: Candidate) -> bool:
     """Drop what no careful reader would call a name: lower-case words the model tagged as groups
     ("jihadist") unless a demonym table knows them, and capitalised common nouns alone ("Kingdom")."""
-    surface = text[candidate.start : candidate.end]
+    surface = name_part(text[candidate.start : candidate.end])
     if surface[:1].islower() and candidate.country is None and not candidate.canonical:
         return candidate.language == "fr" and candidate.best_type != EntityType.NATIONALITY
     words = surface.lower().split()
@@ -315,13 +315,18 @@ def _deduplicate(pool: list[Candidate]) -> list[Candidate]:
     return result
 
 
+def name_part(surface: str) -> str:
+    """A mention without its leading English article: "the Pentagon" names the Pentagon."""
+    return surface[4:] if surface[:4] in ("the ", "The ") and len(surface) > 4 else surface
+
+
 def _cluster_key(text: str, candidate: Candidate) -> str:
     best = candidate.best_type
     if candidate.canonical and best in PLACE_TYPES:
         return "place:" + normalise_name(candidate.canonical)
     if candidate.country and best == EntityType.NATIONALITY:
         return "nationality:" + normalise_name(candidate.country)
-    return normalise_name(text[candidate.start : candidate.end])
+    return normalise_name(name_part(text[candidate.start : candidate.end]))
 
 
 def _cluster(text: str, pool: list[Candidate]) -> list[_Cluster]:
@@ -364,8 +369,8 @@ def _is_person_like(cluster: _Cluster) -> bool:
     if not votes:
         return False
     person = votes.get(EntityType.PERSON, 0.0)
-    places = sum(votes.get(t, 0.0) for t in PLACE_TYPES) + votes.get(EntityType.NATIONALITY, 0.0)
-    return person > 0 and person >= places
+    others = max(v for t, v in votes.items() if t != EntityType.PERSON) if len(votes) > 1 else 0.0
+    return person > 0 and person >= others
 
 
 def _surname_distance_ok(a: str, b: str) -> bool:
@@ -472,7 +477,7 @@ def _entities(
             )
             for c in candidates
         )
-        surfaces = sorted({m.text for m in mentions} - {name})
+        surfaces = sorted({name_part(m.text) for m in mentions} - {name})
         expansion = attributes.get("expansion")
         aliases = tuple(sorted({*surfaces, *([expansion] if expansion else [])} - {name}))
         # A prior of two votes against: a type read by the model alone stays below strong evidence
@@ -498,7 +503,7 @@ def _entities(
 def _name_and_attributes(
     text: str, entity_type: EntityType, candidates: list[Candidate], gazetteer: Gazetteer
 ) -> tuple[str, dict[str, str]]:
-    surfaces = [text[c.start : c.end] for c in candidates]
+    surfaces = [name_part(text[c.start : c.end]) for c in candidates]
     attributes: dict[str, str] = {}
     if entity_type in PLACE_TYPES:
         canonical = [c.canonical for c in candidates if c.canonical]

@@ -6,6 +6,8 @@ Each layer adds votes or candidates to ``doc._.liaison_mentions``; the decision 
 
 from __future__ import annotations
 
+import functools
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -41,6 +43,19 @@ MAX_PLACE_TOKENS = 6
 _MODEL_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
+@functools.cache
+def _first_words(gazetteer: Gazetteer) -> frozenset[str]:
+    words = set()
+    for surface, _ in gazetteer.names():
+        first = surface.split()[0].lower() if surface.split() else ""
+        words.add(first)
+        # the tokenizers split "Côte d'Ivoire" and "Etats-Unis" differently from the names' spaces
+        words.add(first.split("-")[0])
+        words.add(first.split("'")[0] + "'" if "'" in first else first)
+        words.update(a for a in ARTICLES)
+    return frozenset(words)
+
+
 def _place_type(place: Place) -> EntityType:
     return EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION
 
@@ -70,12 +85,20 @@ class PlaceLayer:
 
     def __init__(self, gazetteer: Gazetteer | None = None) -> None:
         self._gazetteer = gazetteer
+        self._first_words: frozenset[str] | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
         if self._gazetteer is None:
             self._gazetteer = load_gazetteer()
         return self._gazetteer
+
+    @property
+    def first_words(self) -> frozenset[str]:
+        """Lower-cased first words of every place name (with and without accents)."""
+        if self._first_words is None:
+            self._first_words = _first_words(self.gazetteer)
+        return self._first_words
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Candidate] = doc._.liaison_mentions or []
@@ -94,6 +117,8 @@ class PlaceLayer:
         return doc
 
     def _match_place(self, doc: Doc, i: int) -> tuple[Span, Place] | None:
+        if doc[i].lower_ not in self.first_words:
+            return None  # no place name starts with this word: skip the lookups
         limit = min(len(doc), i + MAX_PLACE_TOKENS)
         starts_with_article = doc[i].lower_ in ARTICLES
         for j in range(limit, i, -1):
@@ -113,7 +138,7 @@ class PlaceLayer:
     def _apply_place(self, doc: Doc, mentions: list[Candidate], span: Span, place: Place) -> None:
         compact = span.text.replace(".", "")
         if compact.isupper() and len(compact) <= 4:
-            before = doc.text[max(0, span.start_char - 2) : span.start_char].strip()
+            before = doc[span.start - 1].text if span.start > 0 else ""
             if compact not in NEWS_COUNTRY_CODES or before[-1:].isdigit():
                 return
         ambiguous = self.gazetteer.is_ambiguous(span.text) and not _is_code_in_prose(span)
@@ -135,7 +160,20 @@ class PlaceLayer:
                 moved = candidate.votes.pop(EntityType.LOCATION, 0.0)
                 candidate.vote(place_type, moved)
             inside = start <= candidate.start and candidate.end <= end
-            if inside:
+            article_start = candidate.start + 4
+            if (
+                candidate.end == end
+                and article_start == start
+                and doc.text[candidate.start : start]
+                in (
+                    "the ",
+                    "The ",
+                )
+            ):
+                # "the United States": the model's span with its article names the same place
+                candidate.canonical = place.name
+                candidate.vote(place_type, weight)
+            elif inside:
                 # The model's span is part of the place name ("Sahara" of "Western Sahara").
                 candidate.start, candidate.end = start, end
                 candidate.canonical = place.name
@@ -179,6 +217,7 @@ class NameCues:
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Candidate] = doc._.liaison_mentions or []
+        text = doc.text
         by_start = {c.start: c for c in mentions}
         for i, token in enumerate(doc):
             if not _is_title_token(token.text) or i + 1 >= len(doc):
@@ -203,9 +242,9 @@ class NameCues:
                 by_start[candidate.start] = candidate
             candidate.vote(EntityType.PERSON, TITLE_VOTE)
         for candidate in mentions:
-            if _followed_by_person_cue(doc.text, candidate.end):
+            if _followed_by_person_cue(text, candidate.end):
                 candidate.vote(EntityType.PERSON, TITLE_VOTE)
-            _vote_event_or_group(doc.text, candidate)
+            _vote_event_or_group(text, candidate)
         doc._.liaison_mentions = mentions
         return doc
 

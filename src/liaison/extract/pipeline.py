@@ -7,6 +7,7 @@ supported language (a French post quoted in an English article) through that lan
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -73,7 +74,7 @@ class Extractor:
     def supported_languages(self) -> tuple[str, ...]:
         return tuple(self._models)
 
-    @property
+    @functools.cached_property
     def version(self) -> str:
         parts = [f"liaison-extract/{EXTRACTOR_VERSION}"]
         for language in sorted(self._models):
