@@ -67,8 +67,9 @@ def main() -> int:
     settings = Settings()
     reports = corpus()
     languages = [r.language or identify(r.text)[0] for r in reports]
-    reports = [Report(text=r.text, language=lang, title=r.title) for r, lang in zip(reports, languages,
-                                                                                    strict=True)]
+    reports = [
+        Report(text=r.text, language=lang, title=r.title) for r, lang in zip(reports, languages, strict=True)
+    ]
     texts_by_language: dict[str, list[str]] = {}
     for report in reports:
         if report.language in settings.models:
