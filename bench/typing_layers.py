@@ -110,8 +110,9 @@ def main() -> int:
 def write_section(path: Path, section: str) -> None:
     """Replace this benchmark's section of a Markdown file (or append it), keeping the others."""
     existing = path.read_text("utf-8") if path.exists() else "# Benchmarks\n\n"
-    if SECTION in existing:
-        before, _, rest = existing.partition(SECTION)
+    header = section.splitlines()[0]
+    if header in existing:
+        before, _, rest = existing.partition(header)
         following = rest.find("\n## ")
         after = rest[following + 1 :] if following != -1 else ""
         existing = before + section + ("\n" + after if after else "")
