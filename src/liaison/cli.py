@@ -436,7 +436,7 @@ def _explain_entity(store: Store, name_or_id: str, as_json: bool) -> None:
         _add_row(table, alias.alias, alias.language or "", alias.via, (alias.first_report_id or "")[:8])
     out.print(table)
     if not explanation.links:
-        out.print("no merges or splits: every alias was read in the same reports as the name")
+        out.print("no merges or splits: every alias was read as this entity's own name or variant")
     for link in explanation.links:
         verb = {"auto": "merged automatically", "manual": "merged by an analyst", "split": "split"}[link.kind]
         where = f" (report {link.report_id[:8]})" if link.report_id else ""
