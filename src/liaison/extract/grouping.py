@@ -26,6 +26,7 @@ from liaison.domain import Entity, EntityType, Mention, Sentence, normalise_name
 from liaison.extract.acronyms import AcronymDefinition
 from liaison.extract.candidates import ACRONYM_VOTE, GAZETTEER_VOTE, MODEL_VOTE, NAME_LINK_VOTE, Candidate
 from liaison.extract.gazetteer import Gazetteer
+from liaison.extract.given_names import is_common_given_name
 from liaison.extract.markers import Markers
 from liaison.extract.titles import (
     COMPOUND_TITLE_PATTERN,
@@ -463,8 +464,9 @@ def _entities(
                 votes[entity_type] = votes.get(entity_type, 0.0) + weight
         if not votes:
             continue
-        entity_type = max(votes, key=lambda t: (votes[t], t == EntityType.PERSON))
         candidates = sorted((c for cl in group for c in cl.candidates), key=lambda c: c.start)
+        _doubt_unnamed_people(text, candidates, votes)
+        entity_type = max(votes, key=lambda t: (votes[t], t == EntityType.PERSON))
         name, attributes = _name_and_attributes(text, entity_type, candidates, gazetteer)
         mentions = tuple(
             Mention(
@@ -498,6 +500,19 @@ def _entities(
         else:
             entities[key] = (mentions[0].start, entity)
     return tuple(entity for _, entity in sorted(entities.values(), key=lambda item: item[0]))
+
+
+def _doubt_unnamed_people(text: str, candidates: list[Candidate], votes: dict[EntityType, float]) -> None:
+    """A name only the model calls a person, whose first word is no common given name ("Ryanair",
+    "Northrop Grumman", "Eurojust"), is more likely an organisation: companies, agencies, groups and
+    malware are what the model confuses with people in security news."""
+    person = votes.get(EntityType.PERSON, 0.0)
+    if person <= 0 or any(c.votes.get(EntityType.PERSON, 0.0) > MODEL_VOTE for c in candidates):
+        return
+    first_words = {name_part(text[c.start : c.end]).split()[0] for c in candidates if c.end > c.start}
+    if any(word.isupper() or is_common_given_name(word) for word in first_words):
+        return
+    votes[EntityType.ORGANIZATION] = votes.get(EntityType.ORGANIZATION, 0.0) + person + MODEL_VOTE / 2
 
 
 def _name_and_attributes(
