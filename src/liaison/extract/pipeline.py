@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
@@ -18,12 +18,14 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from liaison.domain import Entity, Extraction, KnownName, Report, Sentence
+from liaison.domain import Extraction, KnownName, Report, Sentence, Time
 from liaison.errors import ExtractionError
-from liaison.extract import components, layers
+from liaison.extract import components, events, layers
 from liaison.extract.acronyms import find_acronyms
 from liaison.extract.aliases import match_known_names, split_sentences
 from liaison.extract.candidates import Candidate
+from liaison.extract.event_building import TopicHit, build_events
+from liaison.extract.events import EventCandidate
 from liaison.extract.gazetteer import load_gazetteer
 from liaison.extract.grouping import group_candidates
 from liaison.extract.language import Block, identify, language_blocks
@@ -33,10 +35,10 @@ from liaison.settings import Settings
 
 EXTRACTOR_VERSION = "1"
 # Importing these modules registers Liaison's spaCy factories.
-_FACTORY_MODULES = (components, layers)
+_FACTORY_MODULES = (components, layers, events)
 
 # Added after the statistical NER, in this order; each adds votes or candidates (see candidates.py).
-LIAISON_COMPONENTS = ("liaison_entity_typing", "liaison_places", "liaison_name_cues")
+LIAISON_COMPONENTS = ("liaison_entity_typing", "liaison_places", "liaison_name_cues", "liaison_events")
 
 
 @dataclass(frozen=True)
@@ -132,40 +134,46 @@ class Extractor:
 
     def _build(self, report: Report, doc: Doc | None) -> Extraction:
         language = report.language or "und"
-        sentences: list[tuple[int, int, str]] = []
-        candidates: list[Candidate] = []
+        reading = _Reading()
         if doc is not None:
             foreign = [
                 block
                 for block in language_blocks(report.text, language)
                 if block.language != language and block.language in self._models
             ]
-            sentences, candidates = _read_doc(doc, 0, language, excluded=foreign)
+            _read_doc(reading, doc, 0, language, excluded=foreign)
             for block in foreign:
                 block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
-                block_sentences, block_candidates = _read_doc(block_doc, block.start, block.language)
-                sentences.extend(block_sentences)
-                candidates.extend(block_candidates)
-        sentences.sort()
-        sentence_list = tuple(Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(sentences))
-        entities: tuple[Entity, ...] = ()
+                _read_doc(reading, block_doc, block.start, block.language)
+        reading.sentences.sort()
+        sentence_list = tuple(
+            Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(reading.sentences)
+        )
         if doc is None:
             sentence_list = split_sentences(report.text, language)
             entities = match_known_names(report.text, self._known_names, sentence_list, language)
         else:
             entities = group_candidates(
                 report.text,
-                candidates,
+                reading.candidates,
                 sentence_list,
                 find_markers(report.text),
                 find_acronyms(report.text),
                 load_gazetteer(),
             )
+        roles = extract_roles(report.text, report.id, entities, sentence_list)
+        times: tuple[Time, ...] = ()
+        topic_hits: tuple[TopicHit, ...] = ()
+        events = build_events(
+            report.text, report.id, reading.events, entities, roles, times, topic_hits, sentence_list
+        )
         return Extraction(
             report=report,
             sentences=sentence_list,
             entities=entities,
-            roles=extract_roles(report.text, report.id, entities, sentence_list),
+            roles=roles,
+            events=events,
+            times=times,
             pipeline_version=self.version,
         )
 
@@ -177,27 +185,37 @@ class Extractor:
         return [RawEntity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
 
 
+@dataclass
+class _Reading:
+    """What the docs of one report (its main doc and any quoted blocks) yielded, in report offsets."""
+
+    sentences: list[tuple[int, int, str]] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+    events: list[EventCandidate] = field(default_factory=list)
+
+
 def _read_doc(
-    doc: Doc, offset: int, language: str, excluded: Sequence[Block] = ()
-) -> tuple[list[tuple[int, int, str]], list[Candidate]]:
-    """Sentences and candidates of ``doc``, shifted by ``offset``, outside the excluded blocks."""
+    reading: _Reading, doc: Doc, offset: int, language: str, excluded: Sequence[Block] = ()
+) -> None:
+    """Add the sentences, candidates and events of ``doc``, shifted by ``offset``, outside the
+    excluded blocks (those are read by their own language's pipeline)."""
 
     def inside_excluded(position: int) -> bool:
         return any(block.start <= position < block.end for block in excluded)
 
-    sentences = []
     for sent in doc.sents:
         text = sent.text
         start = offset + sent.start_char + (len(text) - len(text.lstrip()))
         end = offset + sent.end_char - (len(text) - len(text.rstrip()))
         if end > start and not inside_excluded(start):
-            sentences.append((start, end, language))
-    candidates = []
+            reading.sentences.append((start, end, language))
     for candidate in doc._.liaison_mentions or []:
         if inside_excluded(candidate.start + offset):
             continue
         candidate.start += offset
         candidate.end += offset
         candidate.language = language
-        candidates.append(candidate)
-    return sentences, candidates
+        reading.candidates.append(candidate)
+    for event in doc._.liaison_events or []:
+        if not inside_excluded(event.trigger[0] + offset):
+            reading.events.append(event.shifted(offset))
