@@ -11,7 +11,7 @@ from liaison.domain import Extraction, KnownName, Report
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.ingest import ReportMetadata, read_paths
-from liaison.resolve import resolve_entity
+from liaison.resolve import EventFacts, EventResolution, Resolution, resolve_entity, resolve_event
 from liaison.settings import Settings
 from liaison.store import Store
 
@@ -115,6 +115,35 @@ def _extract_in_worker(chunk: list[Report]) -> list[Extraction | Failure]:
     return _extract_chunk(_worker_extractor, chunk)
 
 
+def resolve_report_events(
+    extraction: Extraction, resolutions: dict[str, Resolution], store: Store
+) -> dict[str, EventResolution]:
+    """Attach each event of a report to the stored event it describes (by canonical participants)."""
+    by_id = {entity.id: entity for entity in extraction.entities}
+
+    def canonical(entity_id: str) -> str:
+        resolution = resolutions.get(entity_id)
+        if resolution is not None:
+            return resolution.canonical_id
+        return store.canonical_of(entity_id) or entity_id
+
+    result: dict[str, EventResolution] = {}
+    for event in extraction.events:
+        location = event.location
+        entity = by_id.get(location) if location else None
+        facts = EventFacts(
+            id=event.id,
+            plover=event.plover,
+            status=event.status.value,
+            date=event.date.value if event.date else None,
+            location=canonical(location) if location else None,
+            location_country=entity.attributes.get("country_code") if entity else None,
+            participants=frozenset(canonical(p.entity) for p in event.participants),
+        )
+        result[event.id] = resolve_event(facts, store)
+    return result
+
+
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
@@ -152,7 +181,8 @@ def ingest_paths(
         label = result.report.origin or result.report.id
         try:
             resolutions = {entity.id: resolve_entity(entity, store) for entity in result.entities}
-            stored = store.save_extraction(result, resolutions)
+            event_resolutions = resolve_report_events(result, resolutions, store)
+            stored = store.save_extraction(result, resolutions, event_resolutions)
         except LiaisonError as error:
             summary.failures.append(Failure(label, str(error)))
             notify("failed", label)

@@ -12,5 +12,15 @@ from liaison.resolve.entities import (
     Resolution,
     resolve_entity,
 )
+from liaison.resolve.events import EventDirectory, EventFacts, EventResolution, resolve_event
 
-__all__ = ["EntityDirectory", "KnownEntity", "Resolution", "resolve_entity"]
+__all__ = [
+    "EntityDirectory",
+    "EventDirectory",
+    "EventFacts",
+    "EventResolution",
+    "KnownEntity",
+    "Resolution",
+    "resolve_entity",
+    "resolve_event",
+]

@@ -9,13 +9,18 @@ from liaison.store.entities import (
     LinkRecord,
     RoleRecord,
 )
+from liaison.store.events import ClaimRecord, EventDetail, EventSource, EventSummary
 from liaison.store.repository import ReportDetail, ReportSummary, SearchHit, Store
 
 __all__ = [
     "AliasRecord",
+    "ClaimRecord",
     "EntityDetail",
     "EntityMention",
     "EntitySummary",
+    "EventDetail",
+    "EventSource",
+    "EventSummary",
     "Explanation",
     "LinkRecord",
     "ReportDetail",

@@ -20,21 +20,42 @@ from sqlalchemy.exc import SQLAlchemyError
 from liaison.domain import Extraction, deterministic_id, normalise_name
 from liaison.errors import NotFound, StoreError
 from liaison.extraction_format import extraction_to_dict
-from liaison.resolve import Resolution
+from liaison.resolve import EventResolution, Resolution
 from liaison.settings import Settings
 from liaison.store import database
 from liaison.store.entities import EntityStore
+from liaison.store.events import EventStore
 from liaison.store.schema import (
+    claims,
     entities,
     entity_aliases,
     entity_links,
+    event_mentions,
+    event_participants,
+    events,
     mentions,
+    report_topics,
     reports,
     roles,
     sentences,
 )
 
 Clock = Callable[[], datetime]
+
+CONTENT_TABLES = (
+    reports,
+    sentences,
+    entities,
+    entity_aliases,
+    mentions,
+    roles,
+    entity_links,
+    events,
+    event_mentions,
+    event_participants,
+    claims,
+    report_topics,
+)
 
 
 def utc_now() -> datetime:
@@ -71,7 +92,7 @@ class SearchHit:
     score: float
 
 
-class Store(EntityStore):
+class Store(EntityStore, EventStore):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
@@ -112,7 +133,10 @@ class Store(EntityStore):
         return found
 
     def save_extraction(
-        self, extraction: Extraction, resolutions: Mapping[str, Resolution] | None = None
+        self,
+        extraction: Extraction,
+        resolutions: Mapping[str, Resolution] | None = None,
+        event_resolutions: Mapping[str, EventResolution] | None = None,
     ) -> bool:
         """Store a report with what was extracted from it; False if it was already stored.
 
@@ -147,6 +171,7 @@ class Store(EntityStore):
                 if inserted.first() is None:  # the report was already stored
                     return False
                 self._write_details(connection, extraction, report_id, now, resolutions or {})
+                self._write_events(connection, extraction, report_id, now, event_resolutions or {})
         except SQLAlchemyError as error:
             raise StoreError(f"could not store report {report.origin or report_id}: {error}") from error
         return True
@@ -378,7 +403,7 @@ class Store(EntityStore):
         with self.engine.connect() as connection:
             return {
                 table.name: connection.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in (reports, sentences, entities, entity_aliases, mentions, roles, entity_links)
+                for table in CONTENT_TABLES
             }
 
     def snapshot(

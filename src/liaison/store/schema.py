@@ -134,3 +134,82 @@ roles = Table(
 )
 Index("ix_roles_person", roles.c.person_id)
 Index("ix_roles_report", roles.c.report_id)
+
+
+# A real-world event, however many reports mention it; its fields come from its first mention.
+events = Table(
+    "events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("type", Text, nullable=False),
+    Column("plover", String(16), nullable=False),
+    Column("plover_mode", String(32)),
+    Column("cameo", String(8)),
+    Column("date_value", String(32)),
+    Column("date_precision", String(16)),
+    Column("location_id", ID),
+    Column("status", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_events_plover", events.c.plover)
+Index("ix_events_date", events.c.date_value)
+
+# One report's account of an event, with its evidence and why it was attached to the event.
+event_mentions = Table(
+    "event_mentions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("event_id", ID, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("plover", String(16), nullable=False),
+    Column("plover_mode", String(32)),
+    Column("cameo", String(8)),
+    Column("date_value", String(32)),
+    Column("date_precision", String(16)),
+    Column("date_text", Text),
+    Column("location_id", ID),
+    Column("status", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("topics", Text, nullable=False),  # JSON list
+    Column("evidence", Text, nullable=False),  # JSON list of {start, end, sentence}
+    Column("reason", Text, nullable=False),
+)
+Index("ix_event_mentions_event", event_mentions.c.event_id)
+Index("ix_event_mentions_report", event_mentions.c.report_id)
+
+# Participants as extracted (entity ids); readers map them to canonical entities.
+event_participants = Table(
+    "event_participants",
+    metadata,
+    Column("mention_id", ID, ForeignKey("event_mentions.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", ID, primary_key=True),
+    Column("role", String(16), nullable=False),
+)
+Index("ix_event_participants_entity", event_participants.c.entity_id)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("qualifier", String(16)),
+    Column("unit", Text, nullable=False),
+    Column("period", Text),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence", Integer, nullable=False),
+)
+Index("ix_claims_report", claims.c.report_id)
+Index("ix_claims_subject", claims.c.subject)
+
+report_topics = Table(
+    "report_topics",
+    metadata,
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic", String(64), primary_key=True),
+)
+Index("ix_report_topics_topic", report_topics.c.topic)

@@ -1,0 +1,285 @@
+"""Commands that read reports in and list them: ingest, extract, reports, report, search, summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from liaison import services
+from liaison.cli.common import (
+    DbOption,
+    EncodingOption,
+    JsonOption,
+    LanguageOption,
+    PathsArgument,
+    PublishedOption,
+    SourceOption,
+    TlpOption,
+    UrlOption,
+    add_row,
+    app,
+    err,
+    fail,
+    metadata_from,
+    open_store,
+    out,
+    print_json,
+    settings_for,
+)
+from liaison.domain import Report
+from liaison.errors import InputError, LiaisonError
+from liaison.extraction_format import extraction_to_dict
+from liaison.ingest import ReportMetadata
+from liaison.settings import Settings
+from liaison.store import Store
+
+
+def _ingest_with_progress(
+    paths: list[Path],
+    settings: Settings,
+    store: Store,
+    metadata: ReportMetadata,
+    workers: int,
+    encoding: str | None,
+    as_json: bool,
+) -> services.IngestSummary:
+    """Run the ingest use case with a progress bar (reports/s, ETA) on a terminal."""
+    items = services.read_reports(paths, settings, metadata, encoding)
+    show_progress = not as_json and len(items) > 1 and err.is_terminal
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not show_progress,
+    )
+    with progress:
+        task = progress.add_task("ingesting", total=len(items), rate="")
+
+        def advance(outcome: str, label: str) -> None:
+            progress.advance(task)
+            elapsed = progress.tasks[0].elapsed or 0.0
+            done = progress.tasks[0].completed
+            progress.update(task, rate=f"{done / elapsed:.1f} reports/s" if elapsed else "")
+            if outcome == "failed" and show_progress:
+                progress.console.print(f"[red]failed[/] {escape(label)}", markup=True)
+
+        summary = services.ingest_paths(
+            paths, settings, store, metadata, workers, encoding, advance, read=items
+        )
+    return summary
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: PathsArgument,
+    workers: Annotated[int, typer.Option(min=1, help="Extraction processes (one writer to the store).")] = 1,
+    source: SourceOption = None,
+    url: UrlOption = None,
+    published: PublishedOption = None,
+    tlp: TlpOption = None,
+    language: LanguageOption = None,
+    encoding: EncodingOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Read reports, extract what they say, and store them. Bad inputs are reported; the rest go on."""
+    settings = settings_for(ctx, db)
+    metadata = metadata_from(source, url, published, tlp, language)
+    with open_store(settings) as store:
+        summary = _ingest_with_progress(paths, settings, store, metadata, workers, encoding, as_json)
+    if as_json:
+        print_json(
+            {
+                "stored": summary.stored,
+                "unchanged": summary.unchanged,
+                "failed": [asdict(f) for f in summary.failures],
+            }
+        )
+    else:
+        out.print(
+            f"stored {summary.stored} report(s), {summary.unchanged} unchanged, "
+            f"{len(summary.failures)} failed"
+        )
+        for failure in summary.failures:
+            err.print(f"[bold red]error:[/] {escape(failure.message)}", markup=True)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    paths: PathsArgument,
+    published: PublishedOption = None,
+    source: SourceOption = None,
+    url: UrlOption = None,
+    tlp: TlpOption = None,
+    language: LanguageOption = None,
+    encoding: EncodingOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the pipeline and print what it found; stores nothing (JSON Lines with --json)."""
+    settings = settings_for(ctx)
+    metadata = metadata_from(source, url, published, tlp, language)
+    items = services.read_reports(paths, settings, metadata, encoding)
+    reports = [item for item in items if isinstance(item, Report)]
+    failures = [item for item in items if isinstance(item, InputError)]
+    for failure in failures:
+        err.print(f"[bold red]error:[/] {escape(str(failure))}", markup=True)
+    for result in services.extract_reports(reports, settings):
+        if isinstance(result, services.Failure):
+            err.print(f"[bold red]error:[/] {escape(result.message)}", markup=True)
+            failures.append(InputError(result.source, result.message))
+            continue
+        data = extraction_to_dict(result, report_id=result.report.external_id)
+        if as_json:
+            print_json(data)
+        else:
+            _print_extraction(data)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_extraction(data: dict[str, Any]) -> None:
+    report = data["report"]
+    out.print(f"[bold]{escape(report['title'] or '(untitled)')}[/]  {report['id']}", markup=True)
+    out.print(f"language {report['language']}  published {report['published'] or '?'}")
+    table = Table("type", "name", "aliases", "mentions")
+    for entity in data["entities"]:
+        add_row(
+            table, entity["type"], entity["name"], ", ".join(entity["aliases"]), str(len(entity["mentions"]))
+        )
+    out.print(table)
+
+
+@app.command("reports")
+def list_reports(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="How many, newest first.")] = 50,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List stored reports, newest first."""
+    with open_store(settings_for(ctx, db)) as store:
+        rows = store.list_reports(limit)
+        if as_json:
+            print_json([asdict(row) for row in rows])
+            return
+        table = Table("id", "published", "lang", "tlp", "source", "title", "entities")
+        for row in rows:
+            add_row(
+                table,
+                row.id[:8],
+                str(row.published or ""),
+                row.language or "",
+                row.tlp,
+                row.source or "",
+                (row.title or "")[:70],
+                str(row.entity_count),
+            )
+        out.print(table)
+
+
+@app.command("report")
+def show_report(
+    ctx: typer.Context,
+    report_id: Annotated[str, typer.Argument(help="Report ID or unambiguous prefix.")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show one report with the entities found in it."""
+    with open_store(settings_for(ctx, db)) as store:
+        try:
+            detail = store.get_report(report_id)
+        except LiaisonError as error:
+            fail(str(error))
+        if as_json:
+            print_json(
+                {"report": asdict(detail.summary), "text": detail.text, "extraction": detail.extraction}
+            )
+            return
+        summary = detail.summary
+        out.print(f"[bold]{escape(summary.title or '(untitled)')}[/]", markup=True)
+        inferred = " (inferred)" if summary.published_inferred else ""
+        out.print(
+            f"id {summary.id}\nsource {summary.source or '?'}  url {summary.url or '-'}\n"
+            f"published {summary.published or '?'}{inferred}  language {summary.language}  "
+            f"TLP:{summary.tlp.upper()}"
+        )
+        out.print()
+        out.print(detail.text)
+        out.print()
+        table = Table("type", "name", "aliases", "mentions")
+        for entity in detail.extraction.get("entities", []):
+            add_row(
+                table,
+                entity["type"],
+                entity["name"],
+                ", ".join(entity["aliases"]),
+                str(len(entity["mentions"])),
+            )
+        out.print(table)
+
+
+@app.command("search")
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Words that must all appear (any order).")],
+    limit: Annotated[int, typer.Option(min=1, help="How many results.")] = 20,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Full-text search over stored reports."""
+    with open_store(settings_for(ctx, db)) as store:
+        hits = store.search(query, limit)
+        if as_json:
+            print_json([asdict(hit) for hit in hits])
+            return
+        if not hits:
+            out.print("no match")
+        for hit in hits:
+            out.print(f"[bold]{hit.report_id[:8]}[/] {escape(hit.title or '(untitled)')}", markup=True)
+            out.print(f"    {hit.snippet}")
+
+
+@app.command("summary")
+def summary(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(min=1, help="How many entities per type.")] = 5,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """What the store holds: reports by language, entities by type, the most reported entities."""
+    with open_store(settings_for(ctx, db)) as store:
+        reports = store.list_reports(limit=1_000_000)
+        languages = Counter(r.language or "?" for r in reports)
+        type_counts = store.entity_type_counts()
+        top_entities = {t: store.list_entities(t, top) for t in type_counts}
+        if as_json:
+            print_json(
+                {
+                    "reports": len(reports),
+                    "languages": dict(languages),
+                    "entities": type_counts,
+                    "top_entities": {t: [asdict(e) for e in rows] for t, rows in top_entities.items()},
+                }
+            )
+            return
+        langs = ", ".join(f"{n} {lang}" for lang, n in languages.most_common())
+        out.print(f"[bold]{len(reports)} reports[/] ({escape(langs)})", markup=True)
+        table = Table("type", "entities", f"top {top} (reports)")
+        for entity_type, count in type_counts.items():
+            names = ", ".join(f"{e.name} ({e.report_count})" for e in top_entities[entity_type])
+            add_row(table, entity_type, str(count), names)
+        out.print(table)
