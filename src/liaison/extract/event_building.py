@@ -141,6 +141,13 @@ def _draft(
         draft.from_parse = False
         for entity_id in _participants_in(text, candidate.scope, mentions, roles):
             _add_participant(draft, entity_id, "participant")
+    elif not draft.participants and _names_an_event(candidate, mentions):
+        # "the Abraham Accords ..., under which the Emirates and Bahrain ...": a named event's parties
+        # follow it in the sentence even when the parse attaches them elsewhere
+        draft.from_parse = False
+        rest = (candidate.trigger[1], sentence_span[1])
+        for entity_id in _participants_in(text, rest, mentions, roles):
+            _add_participant(draft, entity_id, "participant")
     if draft.location is None:
         for entity in mentions.inside(candidate.scope):
             if entity.type == EntityType.LOCATION and entity.attributes.get("place_kind") == "city":
@@ -162,6 +169,16 @@ def _draft(
     return draft
 
 
+def _names_an_event(candidate: EventCandidate, mentions: _Mentions) -> bool:
+    """Whether the trigger is part of a named event ("Abraham Accords", "African Lion exercises")."""
+    start, end = candidate.trigger
+    window = (max(0, start - 60), end)
+    return any(
+        e.type == EntityType.NAMED_EVENT and any(m.start < end and start - 60 < m.end for m in e.mentions)
+        for e in mentions.inside(window)
+    )
+
+
 def _participants_in(text: str, span: Span, mentions: _Mentions, roles: Sequence[Role]) -> list[str]:
     """Entity ids taking part through this argument span."""
     inside = mentions.inside(span)
@@ -178,11 +195,11 @@ def _participants_in(text: str, span: Span, mentions: _Mentions, roles: Sequence
         titled = {r.organization for r in roles if r.person in people}
         titled |= {r.country for r in roles if r.person in people}
         return people + [e.id for e in found if e.type != EntityType.PERSON and e.id not in titled]
-    if not found and nationalities:
-        return nationalities
+    found_ids = [e.id for e in found]
+    if nationalities and not any(e.type == EntityType.ORGANIZATION for e in found):
+        return list(dict.fromkeys(found_ids + nationalities))
     # "Morocco's Director General of ...": a title this report gave to one person stands for them
     lowered = text[span[0] : span[1]].lower()
-    found_ids = {e.id for e in found}
     holders = {
         r.person
         for r in roles
@@ -190,7 +207,7 @@ def _participants_in(text: str, span: Span, mentions: _Mentions, roles: Sequence
     }
     if len(holders) == 1:
         return [holders.pop()]
-    return [e.id for e in found]
+    return found_ids
 
 
 def _add_participant(draft: _Draft, entity_id: str, role: str) -> None:

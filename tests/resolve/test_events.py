@@ -1,0 +1,65 @@
+"""Cross-report event resolution rules, against an in-memory directory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from liaison.resolve import EventDirectory, EventFacts, resolve_event
+
+
+class MemoryEvents:
+    def __init__(self, known: list[EventFacts]) -> None:
+        self.known = known
+
+    def events_sharing_participants(self, plover: str, participants: Iterable[str]) -> list[EventFacts]:
+        wanted = set(participants)
+        return [e for e in self.known if e.plover == plover and e.participants & wanted]
+
+
+def facts(
+    event_id: str,
+    date: str | None,
+    people: set[str],
+    location: str | None = "rabat",
+    country: str | None = "MA",
+    status: str = "occurred",
+    plover: str = "CONSULT",
+) -> EventFacts:
+    return EventFacts(event_id, plover, status, date, location, country, frozenset(people))
+
+
+MEETING = facts("known", "2022-09-19", {"hammouchi", "haines"})
+
+
+def test_protocol() -> None:
+    directory: EventDirectory = MemoryEvents([])
+    assert directory.events_sharing_participants("CONSULT", []) == []
+
+
+def test_same_meeting_from_another_outlet_attaches_with_reason() -> None:
+    result = resolve_event(facts("new", "2022-09-19", {"hammouchi", "haines"}), MemoryEvents([MEETING]))
+    assert result.merged and result.canonical_id == "known"
+    assert "2 shared participant(s)" in result.reason and result.score > 0.9
+
+
+def test_coarser_date_and_city_in_country_are_compatible() -> None:
+    other = facts("new", "2022-09", {"hammouchi"}, location="morocco", country="MA")
+    assert resolve_event(other, MemoryEvents([MEETING])).canonical_id == "known"
+
+
+def test_different_dates_types_statuses_or_places_stay_apart() -> None:
+    directory = MemoryEvents([MEETING])
+    assert not resolve_event(facts("a", "2022-06", {"hammouchi", "haines"}), directory).merged
+    assert not resolve_event(
+        facts("b", "2022-09-19", {"hammouchi", "haines"}, plover="AGREE"), directory
+    ).merged
+    assert not resolve_event(facts("c", "2022-09-19", {"hammouchi"}, status="planned"), directory).merged
+    paris = facts("d", "2022-09-19", {"hammouchi", "haines"}, location="paris", country="FR")
+    assert not resolve_event(paris, directory).merged
+    assert not resolve_event(facts("e", "2022-09-19", {"burns"}), directory).merged
+
+
+def test_undated_mention_needs_two_shared_participants() -> None:
+    directory = MemoryEvents([MEETING])
+    assert not resolve_event(facts("f", None, {"hammouchi", "wray"}), directory).merged
+    assert resolve_event(facts("g", None, {"hammouchi", "haines"}), directory).merged
