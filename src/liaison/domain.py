@@ -248,6 +248,8 @@ class Event:
     status: EventStatus
     evidence: tuple[Evidence, ...]
     confidence: float
+    # The words that express the event in each mention ("met", "meeting", "visite"), as (start, end).
+    triggers: tuple[tuple[int, int], ...] = ()
 
     @property
     def id(self) -> str:

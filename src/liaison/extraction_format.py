@@ -42,7 +42,7 @@ def role_to_dict(role: Role) -> dict[str, Any]:
     }
 
 
-def event_to_dict(event: Event) -> dict[str, Any]:
+def event_to_dict(event: Event, text: str = "") -> dict[str, Any]:
     return {
         "id": event.id,
         "type": event.type,
@@ -60,6 +60,7 @@ def event_to_dict(event: Event) -> dict[str, Any]:
         "status": event.status.value,
         "evidence": [evidence_to_dict(e) for e in event.evidence],
         "confidence": event.confidence,
+        "triggers": [{"start": s, "end": e, "text": text[s:e]} for s, e in event.triggers],
     }
 
 
@@ -108,7 +109,7 @@ def extraction_to_dict(extraction: Extraction, report_id: str | None = None) -> 
         ],
         "entities": [entity_to_dict(e) for e in extraction.entities],
         "roles": [role_to_dict(r) for r in extraction.roles],
-        "events": [event_to_dict(e) for e in extraction.events],
+        "events": [event_to_dict(e, report.text) for e in extraction.events],
         "times": [time_to_dict(t) for t in extraction.times],
         "claims": [claim_to_dict(c) for c in extraction.claims],
         "topics": list(extraction.topics),

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liaison.domain import Extraction, KnownName, Report
+from liaison.domain import EntityType, Extraction, KnownName, Report
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.ingest import ReportMetadata, read_paths
@@ -140,7 +140,12 @@ def resolve_report_events(
             location_country=entity.attributes.get("country_code") if entity else None,
             participants=frozenset(canonical(p.entity) for p in event.participants),
         )
-        result[event.id] = resolve_event(facts, store)
+        countries = frozenset(
+            canonical(p.entity)
+            for p in event.participants
+            if p.entity in by_id and by_id[p.entity].type is EntityType.COUNTRY
+        )
+        result[event.id] = resolve_event(facts, store, countries)
     return result
 
 

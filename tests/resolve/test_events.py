@@ -15,6 +15,9 @@ class MemoryEvents:
         wanted = set(participants)
         return [e for e in self.known if e.plover == plover and e.participants & wanted]
 
+    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
+        return [e for e in self.known if (e.plover, e.date, e.location) == (plover, date, location)]
+
 
 def facts(
     event_id: str,
@@ -59,7 +62,20 @@ def test_different_dates_types_statuses_or_places_stay_apart() -> None:
     assert not resolve_event(facts("e", "2022-09-19", {"burns"}), directory).merged
 
 
-def test_undated_mention_needs_two_shared_participants() -> None:
+def test_undated_mention_needs_two_shared_participants_or_one_that_is_not_a_country() -> None:
     directory = MemoryEvents([MEETING])
-    assert not resolve_event(facts("f", None, {"hammouchi", "wray"}), directory).merged
+    assert not resolve_event(
+        facts("f", None, {"morocco", "wray"}),
+        MemoryEvents([facts("k", "2022-09-19", {"morocco", "haines"})]),
+        frozenset({"morocco"}),
+    ).merged
+    assert resolve_event(facts("f2", None, {"hammouchi", "wray"}), directory).merged
     assert resolve_event(facts("g", None, {"hammouchi", "haines"}), directory).merged
+
+
+def test_same_day_and_place_without_participants() -> None:
+    directory = MemoryEvents([facts("known", "2023-10-16", set(), location="palo-alto", country="US")])
+    same = facts("new", "2023-10-16", set(), location="palo-alto", country="US")
+    assert resolve_event(same, directory).canonical_id == "known"
+    other_day = facts("new2", "2023-10-17", set(), location="palo-alto", country="US")
+    assert not resolve_event(other_day, directory).merged

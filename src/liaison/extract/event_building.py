@@ -29,6 +29,7 @@ from liaison.domain import (
     entity_id_for,
 )
 from liaison.extract.events import EventCandidate, Span
+from liaison.extract.topics import TopicHit
 
 PARTICIPANT_TYPES = frozenset({EntityType.PERSON, EntityType.ORGANIZATION, EntityType.COUNTRY})
 PLACE_TYPES = frozenset({EntityType.LOCATION, EntityType.COUNTRY})
@@ -37,13 +38,6 @@ ROLE_STRENGTH = {"actor": 3, "visitor": 3, "host": 2, "recipient": 2, "participa
 MERGE_DISTANCE = 3
 # ... unless they share two or more participants.
 LONG_MERGE_DISTANCE = 12
-
-
-@dataclass(frozen=True)
-class TopicHit:
-    topic: str
-    start: int
-    end: int
 
 
 @dataclass
@@ -56,6 +50,8 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
     sentence_indexes: list[int] = field(default_factory=list)
     from_parse: bool = True
+    bare: bool = False
+    triggers: list[Span] = field(default_factory=list)
     mode: str | None = None
     cameo: str = ""
     type: str = ""
@@ -99,10 +95,11 @@ def build_events(
     merged: list[_Draft] = []
     for draft in drafts:
         target = next((m for m in reversed(merged) if _same_event(m, draft)), None)
-        if target is None:
-            merged.append(draft)
-        else:
+        if target is not None:
             _merge_into(target, draft)
+        elif not draft.bare:
+            merged.append(draft)
+        # a bare mention that refers back to no event ("500 cyber attacks", "future meetings") is dropped
     return tuple(_event(d) for d in merged)
 
 
@@ -118,7 +115,7 @@ def _draft(
     starts: list[int],
 ) -> _Draft | None:
     code = candidate.code
-    draft = _Draft(candidate, mode=code.mode, cameo=code.cameo, type=code.type)
+    draft = _Draft(candidate, mode=code.mode, cameo=code.cameo, type=code.type, triggers=[candidate.trigger])
     actor_role, object_role = ("actor", "recipient")
     if code.plover == "CONSULT" and code.mode == "visit":
         actor_role, object_role = ("host", "visitor") if code.subject_hosts else ("visitor", "host")
@@ -154,10 +151,16 @@ def _draft(
                 draft.location = (entity.id, entity.type)
                 break
     draft.date = _date_for(candidate, times)
-    if not (draft.participants or draft.location):
-        return None  # "500 cyber attacks" or "future meetings" in passing, with no one and nowhere
+    # "The meeting focused on ...": no one and nowhere; kept only to join the event it refers back to
+    draft.bare = not (draft.participants or draft.location)
     if code.subject_hosts and not any(role == "visitor" for role in draft.participants.values()):
         return None  # "received $120 million" is no visit: a host receives someone
+    if (
+        code.mode == "phone"
+        and not candidate.others
+        and not any(role == "recipient" for role in draft.participants.values())
+    ):
+        return None  # "the FBI called its operation Trojan Shield" names; a call is made to someone
     draft.topics = {t.topic for t in topics if sentence_span[0] <= t.start and t.end <= sentence_span[1]}
     index = max(bisect.bisect_right(starts, sentence_span[0]) - 1, 0)
     draft.sentence_indexes.append(index)
@@ -254,7 +257,7 @@ def _same_event(earlier: _Draft, later: _Draft) -> bool:
     if earlier.candidate.status != later.candidate.status:
         return False
     distance = later.sentence_indexes[0] - earlier.sentence_indexes[-1]
-    if distance > LONG_MERGE_DISTANCE:
+    if distance > LONG_MERGE_DISTANCE or (later.bare and distance > MERGE_DISTANCE):
         return False
     if not (_dates_compatible(earlier.date, later.date) and _places_compatible(earlier, later)):
         return False
@@ -277,6 +280,7 @@ def _merge_into(target: _Draft, other: _Draft) -> None:
     target.topics |= other.topics
     target.evidence.extend(e for e in other.evidence if e not in target.evidence)
     target.sentence_indexes.extend(other.sentence_indexes)
+    target.triggers.extend(other.triggers)
     if target.mode is None and other.mode is not None:
         target.mode, target.cameo, target.type = other.mode, other.cameo, other.type
     target.from_parse = target.from_parse or other.from_parse
@@ -306,4 +310,5 @@ def _event(draft: _Draft) -> Event:
         status=EventStatus(candidate.status),
         evidence=tuple(draft.evidence),
         confidence=confidence,
+        triggers=tuple(sorted(set(draft.triggers))),
     )

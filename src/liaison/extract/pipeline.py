@@ -24,13 +24,16 @@ from liaison.extract import components, events, layers
 from liaison.extract.acronyms import find_acronyms
 from liaison.extract.aliases import match_known_names, split_sentences
 from liaison.extract.candidates import Candidate
-from liaison.extract.event_building import TopicHit, build_events
+from liaison.extract.claims import extract_claims
+from liaison.extract.event_building import build_events
 from liaison.extract.events import EventCandidate
 from liaison.extract.gazetteer import load_gazetteer
 from liaison.extract.grouping import group_candidates
 from liaison.extract.language import Block, identify, language_blocks
 from liaison.extract.markers import find_markers
 from liaison.extract.roles import extract_roles
+from liaison.extract.timex import find_times, infer_dct
+from liaison.extract.topics import TopicHit, find_topics, report_topics
 from liaison.settings import Settings
 
 EXTRACTOR_VERSION = "1"
@@ -134,6 +137,11 @@ class Extractor:
 
     def _build(self, report: Report, doc: Doc | None) -> Extraction:
         language = report.language or "und"
+        if report.published is None:
+            # No metadata dates the report: the latest full date it writes (a dateline, a dated post).
+            inferred = infer_dct(report.text, language)
+            if inferred is not None:
+                report = replace(report, published=inferred, published_inferred=True)
         reading = _Reading()
         if doc is not None:
             foreign = [
@@ -142,6 +150,7 @@ class Extractor:
                 if block.language != language and block.language in self._models
             ]
             _read_doc(reading, doc, 0, language, excluded=foreign)
+            reading.blocks = _main_blocks(len(report.text), language, foreign)
             for block in foreign:
                 block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
                 _read_doc(reading, block_doc, block.start, block.language)
@@ -162,8 +171,9 @@ class Extractor:
                 load_gazetteer(),
             )
         roles = extract_roles(report.text, report.id, entities, sentence_list)
-        times: tuple[Time, ...] = ()
-        topic_hits: tuple[TopicHit, ...] = ()
+        times, topic_hits = self._times_and_topics(
+            report, reading.blocks or [(0, len(report.text), language)]
+        )
         events = build_events(
             report.text, report.id, reading.events, entities, roles, times, topic_hits, sentence_list
         )
@@ -174,8 +184,26 @@ class Extractor:
             roles=roles,
             events=events,
             times=times,
+            claims=extract_claims(report.text, report.id, entities, sentence_list, language),
+            topics=report_topics(topic_hits),
             pipeline_version=self.version,
         )
+
+    @staticmethod
+    def _times_and_topics(
+        report: Report, blocks: Sequence[tuple[int, int, str]]
+    ) -> tuple[tuple[Time, ...], tuple[TopicHit, ...]]:
+        """Time expressions (normalised against the report's date) and topic cues, block by block in
+        each block's language."""
+        times: list[Time] = []
+        hits: list[TopicHit] = []
+        for start, end, language in blocks:
+            chunk = report.text[start:end]
+            for time in find_times(chunk, report.published, language):
+                times.append(replace(time, start=time.start + start, end=time.end + start))
+            for hit in find_topics(chunk, language):
+                hits.append(replace(hit, start=hit.start + start, end=hit.end + start))
+        return tuple(sorted(times, key=lambda t: t.start)), tuple(sorted(hits, key=lambda h: h.start))
 
     def raw_entities(self, text: str, language: str) -> list[RawEntity]:
         """The statistical model's own entities, with Liaison's layers switched off."""
@@ -192,6 +220,21 @@ class _Reading:
     sentences: list[tuple[int, int, str]] = field(default_factory=list)
     candidates: list[Candidate] = field(default_factory=list)
     events: list[EventCandidate] = field(default_factory=list)
+    blocks: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, language)
+
+
+def _main_blocks(length: int, language: str, foreign: Sequence[Block]) -> list[tuple[int, int, str]]:
+    """The report cut into runs of one language: the main language around the foreign blocks."""
+    blocks: list[tuple[int, int, str]] = []
+    position = 0
+    for block in sorted(foreign, key=lambda b: b.start):
+        if block.start > position:
+            blocks.append((position, block.start, language))
+        blocks.append((block.start, block.end, block.language))
+        position = block.end
+    if position < length:
+        blocks.append((position, length, language))
+    return blocks
 
 
 def _read_doc(

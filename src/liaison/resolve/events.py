@@ -3,10 +3,12 @@
 Blocking is by PLOVER type and shared participants (canonical entities). Two mentions are one event when
 
 - their status agrees (a planned meeting is not the meeting that took place),
-- their dates are compatible at the coarser precision ("2022-06" and "2022-06-14"), or one has no date
-  and they share at least two participants,
+- their dates are compatible at the coarser precision ("2022-06" and "2022-06-14"),
 - their places are compatible (the same place, or a city and the country it is in, or one unknown),
-- and they share at least one participant.
+- and they share at least one participant — or, with no participant read, the same day and place.
+
+An undated mention needs two shared participants, or one that is not a country (a country takes part in
+too many events to tie them on its own).
 
 The best candidate by participant overlap, then date agreement, wins; the reason is recorded.
 """
@@ -36,6 +38,10 @@ class EventDirectory(Protocol):
         """Stored canonical events of this PLOVER type with any of these canonical participants."""
         ...
 
+    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
+        """Stored canonical events of this PLOVER type on this date at this (canonical) place."""
+        ...
+
 
 @dataclass(frozen=True)
 class EventResolution:
@@ -59,14 +65,32 @@ def _places_compatible(a: EventFacts, b: EventFacts) -> bool:
     return a.location_country is not None and a.location_country == b.location_country
 
 
-def compatible(new: EventFacts, known: EventFacts) -> tuple[bool, str, float]:
-    """Whether two event mentions are one event, why, and how strongly."""
-    shared = new.participants & known.participants
-    if new.status != known.status or not shared:
+def compatible(
+    new: EventFacts, known: EventFacts, countries: frozenset[str] = frozenset()
+) -> tuple[bool, str, float]:
+    """Whether two event mentions are one event, why, and how strongly.
+
+    ``countries`` are the participants that are countries: too general to tie two undated mentions.
+    """
+    if new.status != known.status:
         return False, "", 0.0
     if not _dates_compatible(new.date, known.date) or not _places_compatible(new, known):
         return False, "", 0.0
-    if (new.date is None or known.date is None) and len(shared) < 2:
+    shared = new.participants & known.participants
+    same_day_and_place = (
+        new.date is not None
+        and new.date == known.date
+        and len(new.date) >= 10
+        and new.location is not None
+        and new.location == known.location
+        # two different parties meeting there that day are two meetings
+        and not (new.participants and known.participants)
+    )
+    if same_day_and_place and not shared:
+        return True, f"same {new.plover} event: same day {new.date} at the same place", 0.8
+    if not shared:
+        return False, "", 0.0
+    if (new.date is None or known.date is None) and len(shared) < 2 and not shared - countries:
         return False, "", 0.0
     overlap = len(shared) / len(new.participants | known.participants)
     same_date = new.date is not None and new.date == known.date
@@ -76,13 +100,18 @@ def compatible(new: EventFacts, known: EventFacts) -> tuple[bool, str, float]:
     return True, reason, score
 
 
-def resolve_event(event: EventFacts, directory: EventDirectory) -> EventResolution:
+def resolve_event(
+    event: EventFacts, directory: EventDirectory, countries: frozenset[str] = frozenset()
+) -> EventResolution:
     """Attach ``event`` to the stored event it describes, or to itself when it is new."""
     best: tuple[float, str, str] | None = None
-    for known in directory.events_sharing_participants(event.plover, event.participants):
+    candidates = directory.events_sharing_participants(event.plover, event.participants)
+    if event.date is not None and event.location is not None:
+        candidates += directory.events_at(event.plover, event.date, event.location)
+    for known in candidates:
         if known.id == event.id:
             return EventResolution(event.id, event.id, "", 1.0)
-        same, reason, score = compatible(event, known)
+        same, reason, score = compatible(event, known, countries)
         if same and (best is None or (score, known.id) > (best[0], best[1])):
             best = (score, known.id, reason)
     if best is None:

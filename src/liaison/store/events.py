@@ -112,6 +112,24 @@ class EventStore:
             )
             return self._event_facts(connection, list(event_ids))
 
+    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
+        with self.engine.connect() as connection:
+            event_ids = (
+                connection.execute(
+                    select(events.c.id)
+                    .join(entities, entities.c.id == events.c.location_id)
+                    .where(
+                        events.c.plover == plover,
+                        events.c.date_value == date,
+                        entities.c.canonical_id == location,
+                    )
+                    .limit(50)
+                )
+                .scalars()
+                .all()
+            )
+            return self._event_facts(connection, list(event_ids))
+
     def _event_facts(self, connection: Connection, event_ids: list[str]) -> list[EventFacts]:
         if not event_ids:
             return []
