@@ -192,3 +192,70 @@ def test_merge_refuses_different_kinds_and_split_unknown_alias(store: Store) -> 
         store.merge_entities("Europol", "Kyiv")
     with pytest.raises(NotFound, match="not an alias"):
         store.split_entity("Europol", "Interpol")
+
+
+def make_event_extraction(text: str, source: str, published: date, value: float) -> Extraction:
+    from liaison.domain import Claim, Event, EventDate, EventStatus, Evidence, Participant
+
+    base = make_extraction(text, source=source, published=published)
+    report_id = base.report.id
+    europol = next(e for e in base.entities if e.name == "Europol")
+    kyiv = next(e for e in base.entities if e.name in ("Kyiv", "Kiev"))
+    first = base.sentences[0]
+    evidence = Evidence(report_id, first.start, first.end, text[first.start : first.end], 0)
+    event = Event(
+        type="dismantle",
+        plover="COERCE",
+        plover_mode="confiscate",
+        cameo="171",
+        date=EventDate("2021-01-27", "day", "Wednesday"),
+        location=kyiv.id,
+        participants=(Participant(europol.id, "actor"),),
+        topics=("cybercrime",),
+        status=EventStatus.OCCURRED,
+        evidence=(evidence,),
+        confidence=0.9,
+        triggers=((29, 39),),
+    )
+    claim = Claim(europol.id, value, "more than", "servers", "2021", evidence)
+    return replace(base, events=(event,), claims=(claim,), topics=("cybercrime",))
+
+
+def test_events_from_two_reports_are_one_event_with_both_sources_and_their_figures(store: Store) -> None:
+    from liaison.resolve import EventFacts, resolve_event
+
+    first = make_event_extraction(TEXT, "Wire A", date(2021, 1, 28), 700)
+    store.save_extraction(first)
+    second = make_event_extraction(TEXT + " Later.", "Wire B", date(2021, 1, 29), 750)
+    [event] = second.events
+    facts = EventFacts(
+        event.id,
+        "COERCE",
+        "occurred",
+        "2021-01-27",
+        store.canonical_of(event.location or ""),
+        None,
+        frozenset({store.canonical_of(event.participants[0].entity) or ""}),
+    )
+    resolution = resolve_event(facts, store)
+    assert resolution.merged
+    store.save_extraction(second, None, {event.id: resolution})
+    [summary] = store.list_events()
+    assert (summary.sources, summary.plover, summary.date, summary.location) == (
+        2,
+        "COERCE",
+        "2021-01-27",
+        "Kyiv",
+    )
+    assert summary.participants == ("Europol",) and summary.topics == ("cybercrime",)
+    detail = store.get_event(summary.id[:8])
+    assert [s.source for s in detail.sources] == ["Wire A", "Wire B"]
+    assert "shared participant" in detail.sources[1].reason
+    assert sorted(c.value for c in detail.claims) == [700, 750]
+    assert [e.id for e in store.timeline("Europol")] == [summary.id]
+    assert store.list_events(actor="Kyiv") == []  # a place, not a participant
+    assert store.list_events(event_type="coerce") and not store.list_events(event_type="CONSULT")
+    assert store.list_events(topic="cybercrime") and not store.list_events(topic="terrorism")
+    assert store.list_events(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
+    assert not store.list_events(date_from=date(2022, 1, 1))
+    assert [c.value for c in store.list_claims("Europol")] == [700, 750]
