@@ -100,3 +100,46 @@ def evaluate_ner(
         return
     out.print(f"{result.corpus}: {result.documents} documents, {result.gold_spans} gold spans")
     out.print(ner.format_table(result))
+
+
+@evaluate_app.command("timeml")
+def evaluate_timeml_command(
+    directory: Annotated[
+        Path, typer.Argument(help="A directory of TimeML (.tml) files.", show_default=False)
+    ],
+    language: Annotated[str, typer.Option(help="Language of the files.")] = "en",
+) -> None:
+    """TempEval-3 measures for time expressions: extent strict/relaxed F1, value F1, type accuracy."""
+    from liaison.evaluation import timeml
+
+    try:
+        result = timeml.evaluate_timeml(directory, language)
+    except LiaisonError as error:
+        fail(str(error))
+    out.print(timeml.format_timex_table(result))
+
+
+@evaluate_app.command("meantime")
+def evaluate_meantime_command(
+    ctx: typer.Context,
+    directory: Annotated[
+        Path, typer.Argument(help="The MEANTIME directory of XML files.", show_default=False)
+    ],
+) -> None:
+    """Times, event triggers and event participants on MEANTIME, with the commands' figures."""
+    from liaison.evaluation import meantime_events, timeml
+
+    try:
+        times = timeml.evaluate_meantime_times(directory)
+        times_without_datelines = timeml.evaluate_meantime_times(directory, include_creation_time=False)
+        found = meantime_events.evaluate_meantime_events(
+            directory, services.make_extractor(settings_for(ctx))
+        )
+    except LiaisonError as error:
+        fail(str(error))
+    out.print("Time expressions (datelines included, as MEANTIME anchors them):")
+    out.print(timeml.format_timex_table(times))
+    out.print("\nTime expressions, datelines left out:")
+    out.print(timeml.format_timex_table(times_without_datelines))
+    out.print("\nEvents:")
+    out.print(meantime_events.format_event_table(found))
