@@ -1,9 +1,11 @@
 """Benchmark: what Liaison's layers cost on top of the raw spaCy pipeline.
 
 Runs, on the same texts and in one process: (a) the raw models through ``nlp.pipe`` (English texts
-through the English model, French through the French one) and (b) ``Extractor.extract_many``, which
-adds the sentence rule, the typing layers, grouping, roles and language blocks. Each is run ``--runs``
-times after a warm-up; medians are reported, and the ratio (b)/(a) - 1 is the layers' cost.
+through the English model, French through the French one); (b) ``Extractor.extract_many``, the whole
+pipeline; and (c) the same with time normalisation, topics, figures and events switched off — the
+entity layers alone (sentence rule, typing layers, grouping, roles, language blocks). Each is run
+``--runs`` times after a warm-up; medians are reported. Entity layers' cost: (c)/(a) - 1; times and
+events' cost: ((b) - (c)) / (a).
 
     .venv/bin/python bench/typing_layers.py [--runs 5] [--write docs/benchmarks.md]
 """
@@ -11,17 +13,19 @@ times after a warm-up; medians are reported, and the ratio (b)/(a) - 1 is the la
 from __future__ import annotations
 
 import argparse
+import contextlib
 import platform
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import spacy
 
 from liaison.domain import Report
 from liaison.evaluation.meantime import read_meantime_directory
-from liaison.extract import Extractor
+from liaison.extract import Extractor, pipeline
 from liaison.extract.language import identify
 from liaison.ingest import read_paths
 from liaison.settings import Settings
@@ -59,6 +63,31 @@ def run_liaison(extractor: Extractor, reports: list[Report]) -> float:
     return time.perf_counter() - start
 
 
+@contextlib.contextmanager
+def entity_layers_only(extractor: Extractor) -> Iterator[None]:
+    """Switch off times, topics, figures and events for run (c)."""
+    saved = {
+        name: getattr(pipeline, name)
+        for name in ("find_times", "find_topics", "build_events", "extract_claims", "infer_dct")
+    }
+    pipeline.find_times = lambda *args: []  # type: ignore[assignment]
+    pipeline.find_topics = lambda *args: []  # type: ignore[assignment]
+    pipeline.build_events = lambda *args: ()  # type: ignore[assignment]
+    pipeline.extract_claims = lambda *args: ()  # type: ignore[assignment]
+    pipeline.infer_dct = lambda *args: None  # type: ignore[assignment]
+    contexts = [
+        extractor.pipeline(lang).select_pipes(disable=["liaison_events"])
+        for lang in extractor.supported_languages
+    ]
+    try:
+        yield
+    finally:
+        for context in contexts:
+            context.restore()
+        for name, value in saved.items():
+            setattr(pipeline, name, value)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -76,11 +105,15 @@ def main() -> int:
             texts_by_language.setdefault(report.language or "", []).append(report.text)
     words = sum(len(r.text.split()) for r in reports if r.language in settings.models)
     extractor = Extractor(settings)
-    raw_times, liaison_times = [], []
+    raw_times, liaison_times, entity_times = [], [], []
+    readable = [r for r in reports if r.language in settings.models]
     for _ in range(args.runs):
         raw_times.append(run_raw(settings, texts_by_language))
-        liaison_times.append(run_liaison(extractor, [r for r in reports if r.language in settings.models]))
+        liaison_times.append(run_liaison(extractor, readable))
+        with entity_layers_only(extractor):
+            entity_times.append(run_liaison(extractor, readable))
     raw, full = statistics.median(raw_times), statistics.median(liaison_times)
+    entities_only = statistics.median(entity_times)
     documents = sum(len(t) for t in texts_by_language.values())
     lines = [
         SECTION,
@@ -93,11 +126,17 @@ def main() -> int:
         "| pipeline | median seconds | words/s | reports/s |",
         "|---|---:|---:|---:|",
         f"| (a) raw spaCy `nlp.pipe` | {raw:.2f} | {words / raw:,.0f} | {documents / raw:.1f} |",
-        f"| (b) Liaison `extract_many` | {full:.2f} | {words / full:,.0f} | {documents / full:.1f} |",
+        f"| (b) Liaison `extract_many`, whole pipeline | {full:.2f} | {words / full:,.0f} "
+        f"| {documents / full:.1f} |",
+        f"| (c) Liaison, entity layers only | {entities_only:.2f} | {words / entities_only:,.0f} "
+        f"| {documents / entities_only:.1f} |",
         "",
-        f"Layers' cost (b)/(a) − 1: **{full / raw - 1:+.1%}** (target: at most +15%). "
-        f"All runs (s): raw {', '.join(f'{t:.2f}' for t in raw_times)}; "
-        f"liaison {', '.join(f'{t:.2f}' for t in liaison_times)}.",
+        f"Entity typing layers' cost (c)/(a) − 1: **{entities_only / raw - 1:+.1%}** (target: at most +15%). "
+        f"Time normalisation, topics, figures and events ((b) − (c))/(a): "
+        f"**{(full - entities_only) / raw:+.1%}** (target: at most +20%). Whole pipeline (b)/(a) − 1: "
+        f"{full / raw - 1:+.1%}. All runs (s): raw {', '.join(f'{t:.2f}' for t in raw_times)}; "
+        f"whole {', '.join(f'{t:.2f}' for t in liaison_times)}; "
+        f"entity layers {', '.join(f'{t:.2f}' for t in entity_times)}.",
         "",
     ]
     text = "\n".join(lines)
