@@ -251,11 +251,8 @@ class _Context:
 
     def between(self, start: int, end: int) -> list[tuple[int, int, Entity]]:
         """Mentions starting in [start, end), in text order."""
-        low, high = (
-            bisect.bisect_left(self.mention_starts, start),
-            bisect.bisect_left(self.mention_starts, end),
-        )
-        return self.mentions[low:high]
+        starts = self.mention_starts
+        return self.mentions[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
 
     def inside_mention(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e, _ in self.between(start - _WINDOW, end))
@@ -293,7 +290,8 @@ def extract_claims(
         figure = _read_figure(text, match, sentence_language, sentence_start)
         if figure is None or context.inside_mention(match.start(), match.end()):
             continue
-        clause_end = _clause_end(text, figure.end, sentence_end)
+        clause = _CLAUSE_END.search(text, figure.end, sentence_end)
+        clause_end = clause.start() if clause else sentence_end
         unit, end = _outcome(text, figure, clause_end)
         period, period_end = _period(text, end, clause_end, sentence_start, figure.start)
         if period_end is not None:
@@ -479,11 +477,6 @@ def _normalise_unit(surface: str) -> str:
     return surface
 
 
-def _clause_end(text: str, start: int, sentence_end: int) -> int:
-    found = _CLAUSE_END.search(text, start, sentence_end)
-    return found.start() if found else sentence_end
-
-
 def _outcome(text: str, figure: _Figure, clause_end: int) -> tuple[str, int]:
     """ "800 suspects were arrested" counts arrests: the unit and the evidence end move to the verb."""
     if figure.unit not in _PERSON_UNITS:
@@ -510,20 +503,16 @@ def _period(
         found = _PERIOD.match(text, lead.end()) if lead else None
         if found is None or text.find(",", found.end(), figure_start) == -1:
             return None, None
-    return _period_value(found), found.end() if adjacent else None
-
-
-def _period_value(found: re.Match[str]) -> str:
-    if found.group("between"):
-        return f"{found.group('y1')}-{found.group('y2')}"
-    if found.group("since"):
-        return f"since {found.group('ys')}"
-    if found.group("last"):
-        return "last year"
-    if found.group("this"):
-        return "this year"
     month = found.group("month")
-    return f"{month.capitalize()} {found.group('year')}" if month else found.group("year")
+    value = (
+        f"{found.group('y1')}-{found.group('y2')}" if found.group("between")
+        else f"since {found.group('ys')}" if found.group("since")
+        else "last year" if found.group("last")
+        else "this year" if found.group("this")
+        else f"{month.capitalize()} {found.group('year')}" if month
+        else found.group("year")
+    )  # fmt: skip
+    return value, found.end() if adjacent else None
 
 
 @dataclass(frozen=True)
