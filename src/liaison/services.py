@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liaison.domain import EntityType, Extraction, KnownName, Report
+from liaison.domain import Claim, EntityType, Evidence, Extraction, KnownName, Report
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
+from liaison.extract.claims import compare_claims
 from liaison.ingest import ReportMetadata, read_paths
 from liaison.resolve import EventFacts, EventResolution, Resolution, resolve_entity, resolve_event
 from liaison.settings import Settings
-from liaison.store import Store
+from liaison.store import ClaimRecord, Store
+from liaison.store.events import TARGET_ROLES
 
 # Reports handed to a worker at a time: large enough for nlp.pipe batching, small enough to balance.
 WORKER_CHUNK = 8
@@ -115,6 +117,34 @@ def _extract_in_worker(chunk: list[Report]) -> list[Extraction | Failure]:
     return _extract_chunk(_worker_extractor, chunk)
 
 
+@dataclass(frozen=True)
+class FigureGroup:
+    """Stored figures from different reports that state the same thing; ``conflicting`` when they
+    cannot all be true (``liaison.extract.claims.compare_claims``)."""
+
+    unit: str
+    period: str | None
+    conflicting: bool
+    records: tuple[ClaimRecord, ...]
+
+
+def compare_figures(
+    records: Sequence[ClaimRecord], stories: Mapping[str, str] | None = None
+) -> list[FigureGroup]:
+    """Group stored figures for display side by side, conflicts flagged, never averaged."""
+    by_report: dict[str, list[Claim]] = {}
+    origin: dict[int, ClaimRecord] = {}
+    for record in records:
+        evidence = Evidence(record.report_id, 0, len(record.evidence), record.evidence, 0)
+        claim = Claim(record.subject, record.value, record.qualifier, record.unit, record.period, evidence)
+        origin[id(claim)] = record
+        by_report.setdefault(record.report_id, []).append(claim)
+    groups = compare_claims(by_report, stories)
+    return [
+        FigureGroup(g.unit, g.period, g.conflicting, tuple(origin[id(c)] for c in g.claims)) for g in groups
+    ]
+
+
 def resolve_report_events(
     extraction: Extraction, resolutions: dict[str, Resolution], store: Store
 ) -> dict[str, EventResolution]:
@@ -131,6 +161,11 @@ def resolve_report_events(
     for event in extraction.events:
         location = event.location
         entity = by_id.get(location) if location else None
+        countries = frozenset(
+            canonical(p.entity)
+            for p in event.participants
+            if p.entity in by_id and by_id[p.entity].type is EntityType.COUNTRY
+        )
         facts = EventFacts(
             id=event.id,
             plover=event.plover,
@@ -139,13 +174,14 @@ def resolve_report_events(
             location=canonical(location) if location else None,
             location_country=entity.attributes.get("country_code") if entity else None,
             participants=frozenset(canonical(p.entity) for p in event.participants),
+            published=extraction.report.published.isoformat() if extraction.report.published else None,
+            targets=frozenset(
+                canonical(p.entity)
+                for p in event.participants
+                if p.role in TARGET_ROLES and canonical(p.entity) not in countries
+            ),
         )
-        countries = frozenset(
-            canonical(p.entity)
-            for p in event.participants
-            if p.entity in by_id and by_id[p.entity].type is EntityType.COUNTRY
-        )
-        result[event.id] = resolve_event(facts, store, countries)
+        result[event.id] = resolve_event(facts, store)
     return result
 
 

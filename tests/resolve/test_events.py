@@ -15,8 +15,10 @@ class MemoryEvents:
         wanted = set(participants)
         return [e for e in self.known if e.plover == plover and e.participants & wanted]
 
-    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
-        return [e for e in self.known if (e.plover, e.date, e.location) == (plover, date, location)]
+    def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
+        return [
+            e for e in self.known if e.plover == plover and e.location == location and date in (None, e.date)
+        ]
 
 
 def facts(
@@ -62,20 +64,45 @@ def test_different_dates_types_statuses_or_places_stay_apart() -> None:
     assert not resolve_event(facts("e", "2022-09-19", {"burns"}), directory).merged
 
 
-def test_undated_mention_needs_two_shared_participants_or_one_that_is_not_a_country() -> None:
+def test_undated_mention_needs_two_shared_participants_or_a_shared_target() -> None:
     directory = MemoryEvents([MEETING])
-    assert not resolve_event(
-        facts("f", None, {"morocco", "wray"}),
-        MemoryEvents([facts("k", "2022-09-19", {"morocco", "haines"})]),
-        frozenset({"morocco"}),
-    ).merged
-    assert resolve_event(facts("f2", None, {"hammouchi", "wray"}), directory).merged
+    assert not resolve_event(facts("f", None, {"hammouchi", "wray"}), directory).merged
     assert resolve_event(facts("g", None, {"hammouchi", "haines"}), directory).merged
+    takedown = EventFacts(
+        "k",
+        "COERCE",
+        "occurred",
+        "2021-01-27",
+        None,
+        None,
+        frozenset({"europol", "emotet"}),
+        frozenset({"emotet"}),
+    )
+    same_target = EventFacts(
+        "n", "COERCE", "occurred", None, None, None, frozenset({"emotet"}), frozenset({"emotet"})
+    )
+    same_actor = EventFacts("m", "COERCE", "occurred", None, None, None, frozenset({"europol"}))
+    assert resolve_event(same_target, MemoryEvents([takedown])).merged
+    assert not resolve_event(same_actor, MemoryEvents([takedown])).merged
 
 
 def test_same_day_and_place_without_participants() -> None:
     directory = MemoryEvents([facts("known", "2023-10-16", set(), location="palo-alto", country="US")])
     same = facts("new", "2023-10-16", set(), location="palo-alto", country="US")
     assert resolve_event(same, directory).canonical_id == "known"
-    other_day = facts("new2", "2023-10-17", set(), location="palo-alto", country="US")
-    assert not resolve_event(other_day, directory).merged
+    next_day = facts("new2", "2023-10-17", set(), location="palo-alto", country="US")
+    assert resolve_event(next_day, directory).merged  # a two-day meeting
+    days_later = facts("new3", "2023-10-20", set(), location="palo-alto", country="US")
+    assert not resolve_event(days_later, directory).merged
+
+
+def test_undated_mention_in_a_report_published_days_after_an_event_at_the_place() -> None:
+    directory = MemoryEvents([facts("known", "2024-11-07", set(), location="glasgow", country="GB")])
+    undated = EventFacts(
+        "u", "CONSULT", "occurred", None, "glasgow", "GB", frozenset(), frozenset(), "2024-11-08"
+    )
+    assert resolve_event(undated, directory).merged
+    late = EventFacts(
+        "v", "CONSULT", "occurred", None, "glasgow", "GB", frozenset(), frozenset(), "2025-03-01"
+    )
+    assert not resolve_event(late, directory).merged

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from liaison import services
 from liaison.cli.common import (
     DbOption,
     JsonOption,
@@ -89,7 +90,7 @@ def show_event(
                 "event": asdict(detail.summary),
                 "participants": [{"name": n, "role": r} for n, r in detail.participants],
                 "sources": [asdict(s) for s in detail.sources],
-                "claims": [asdict(c) for c in detail.claims],
+                "figures": [asdict(g) for g in services.compare_figures(detail.claims)],
             }
         )
         return
@@ -110,8 +111,27 @@ def show_event(
         for sentence in source.evidence:
             out.print(f"    “{sentence}”")
     if detail.claims:
-        out.print("figures in these sources (side by side, never averaged):")
-        out.print(_claims_table(list(detail.claims)))
+        out.print("figures in these sources, side by side (never averaged):")
+        out.print(_figures_table(services.compare_figures(detail.claims)))
+
+
+def _figures_table(groups: list[services.FigureGroup]) -> Table:
+    table = Table("unit", "period", "value", "source", "published", "evidence", "agreement")
+    for group in groups:
+        verdict = "CONFLICT" if group.conflicting else ("agree" if len(group.records) > 1 else "")
+        for row in group.records:
+            value = f"{row.qualifier + ' ' if row.qualifier else ''}{row.value:g}"
+            add_row(
+                table,
+                group.unit,
+                group.period or "",
+                value,
+                row.source or row.report_id[:8],
+                row.published or "",
+                row.evidence,
+                verdict,
+            )
+    return table
 
 
 def _claims_table(rows: list[ClaimRecord]) -> Table:
@@ -161,9 +181,11 @@ def list_claims(
     with open_store(settings_for(ctx, db)) as store:
         try:
             rows = store.list_claims(subject)
+            stories = store.report_stories()
         except LiaisonError as error:
             fail(str(error))
+    groups = services.compare_figures(rows, stories)
     if as_json:
-        print_json([asdict(row) for row in rows])
+        print_json([asdict(g) for g in groups])
         return
-    out.print(_claims_table(rows))
+    out.print(_figures_table(groups))

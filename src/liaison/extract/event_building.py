@@ -147,7 +147,7 @@ def _draft(
             _add_participant(draft, entity_id, "participant")
     if draft.location is None:
         for entity in mentions.inside(candidate.scope):
-            if entity.type == EntityType.LOCATION and entity.attributes.get("place_kind") == "city":
+            if entity.type == EntityType.LOCATION and entity.attributes.get("place_kind") in ("city", None):
                 draft.location = (entity.id, entity.type)
                 break
     draft.date = _date_for(candidate, times)

@@ -82,7 +82,6 @@ VERB_TRIGGERS: dict[str, dict[str, EventCode]] = {
         "bomb": ATTACK,
         "accuse": ACCUSE,
         "blame": ACCUSE,
-        "deploy": DEPLOY,
     },
     "fr": {
         "rencontrer": CONSULT,
@@ -114,7 +113,6 @@ VERB_TRIGGERS: dict[str, dict[str, EventCode]] = {
         "pirater": CYBER_ATTACK,
         "accuser": ACCUSE,
         "imputer": ACCUSE,
-        "déployer": DEPLOY,
     },
 }
 
@@ -188,12 +186,29 @@ OBJECT_TRIGGERS: dict[str, dict[tuple[str, str], EventCode]] = {
         ("take", "server"): SEIZE,
         ("take", "infrastructure"): SEIZE,
         ("launch", "attack"): ATTACK,
+        ("bring", "together"): CONSULT,
+        ("hold", "meeting"): CONSULT,
+        ("hold", "session"): CONSULT,
+        ("hold", "summit"): SUMMIT,
+        ("hold", "assembly"): SUMMIT,
+        ("deploy", "troops"): DEPLOY,
+        ("deploy", "forces"): DEPLOY,
+        ("deploy", "soldier"): DEPLOY,
+        ("deploy", "officer"): DEPLOY,
     },
     "fr": {
         ("partager", "renseignement"): SHARE_INTELLIGENCE,
         ("échanger", "information"): SHARE_INTELLIGENCE,
         ("renforcer", "coopération"): COOPERATE,
         ("mener", "opération"): SEIZE,
+        ("tenir", "séance"): CONSULT,
+        ("tenir", "réunion"): CONSULT,
+        ("tenir", "entretien"): CONSULT,
+        ("tenir", "sommet"): SUMMIT,
+        ("tenir", "assemblée"): SUMMIT,
+        ("déployer", "troupe"): DEPLOY,
+        ("déployer", "soldat"): DEPLOY,
+        ("déployer", "force"): DEPLOY,
     },
 }
 

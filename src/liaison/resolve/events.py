@@ -5,10 +5,12 @@ Blocking is by PLOVER type and shared participants (canonical entities). Two men
 - their status agrees (a planned meeting is not the meeting that took place),
 - their dates are compatible at the coarser precision ("2022-06" and "2022-06-14"),
 - their places are compatible (the same place, or a city and the country it is in, or one unknown),
-- and they share at least one participant — or, with no participant read, the same day and place.
+- and they share at least one participant — or, with no participant read on one side, the same place
+  on the same or the next day, or (undated) in a report published within a week of the event.
 
-An undated mention needs two shared participants, or one that is not a country (a country takes part in
-too many events to tie them on its own).
+An undated mention needs two shared participants, or a shared target (what was dismantled, who was
+arrested or visited): one agency or country acting takes part in too many events to tie an undated mention
+to a dated one on its own, and a wrong merge misleads more than a missed one.
 
 The best candidate by participant overlap, then date agreement, wins; the reason is recorded.
 """
@@ -17,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
+
+WEEK = 7
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,11 @@ class EventFacts:
     location: str | None  # canonical entity id
     location_country: str | None  # ISO code of the place's country, when known
     participants: frozenset[str]  # canonical entity ids
+    # participants on the receiving end (what was dismantled, who was arrested or visited): specific
+    # enough to tie an undated mention on their own, unlike the agency or country acting
+    targets: frozenset[str] = frozenset()
+    # the reporting date of the mention's report (for undated mentions of a recent event at a place)
+    published: str | None = None
 
 
 class EventDirectory(Protocol):
@@ -38,8 +48,9 @@ class EventDirectory(Protocol):
         """Stored canonical events of this PLOVER type with any of these canonical participants."""
         ...
 
-    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
-        """Stored canonical events of this PLOVER type on this date at this (canonical) place."""
+    def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
+        """Stored canonical events of this PLOVER type at this (canonical) place, on this date (any
+        date when None)."""
         ...
 
 
@@ -65,32 +76,43 @@ def _places_compatible(a: EventFacts, b: EventFacts) -> bool:
     return a.location_country is not None and a.location_country == b.location_country
 
 
-def compatible(
-    new: EventFacts, known: EventFacts, countries: frozenset[str] = frozenset()
-) -> tuple[bool, str, float]:
-    """Whether two event mentions are one event, why, and how strongly.
+def _days_apart(a: str | None, b: str | None) -> int | None:
+    if a is None or b is None or len(a) < 10 or len(b) < 10:
+        return None
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return None
 
-    ``countries`` are the participants that are countries: too general to tie two undated mentions.
-    """
+
+def compatible(new: EventFacts, known: EventFacts) -> tuple[bool, str, float]:
+    """Whether two event mentions are one event, why, and how strongly."""
     if new.status != known.status:
         return False, "", 0.0
-    if not _dates_compatible(new.date, known.date) or not _places_compatible(new, known):
+    if not _places_compatible(new, known):
         return False, "", 0.0
     shared = new.participants & known.participants
-    same_day_and_place = (
-        new.date is not None
-        and new.date == known.date
-        and len(new.date) >= 10
-        and new.location is not None
-        and new.location == known.location
-        # two different parties meeting there that day are two meetings
-        and not (new.participants and known.participants)
-    )
-    if same_day_and_place and not shared:
-        return True, f"same {new.plover} event: same day {new.date} at the same place", 0.8
+    same_place = new.location is not None and new.location == known.location
+    # no party read on one side: the place and the day (a meeting may run over two days) tie them,
+    # or, undated, a report published within a week of a dated event at the same place
+    one_side_blank = not (new.participants and known.participants)
+    apart = _days_apart(new.date, known.date)
+    if same_place and one_side_blank and not shared:
+        if apart is not None and apart <= 1:
+            return True, f"same {new.plover} event: {known.date} and {new.date} at the same place", 0.8
+        reported = None
+        if new.date is None:
+            reported = _days_apart(new.published, known.date)
+        elif known.date is None:
+            reported = _days_apart(known.published, new.date)
+        if reported is not None and reported <= WEEK:
+            reason = f"same {new.plover} event at the same place, reported {reported} day(s) after it"
+            return True, reason, 0.7
+    if not _dates_compatible(new.date, known.date):
+        return False, "", 0.0
     if not shared:
         return False, "", 0.0
-    if (new.date is None or known.date is None) and len(shared) < 2 and not shared - countries:
+    if (new.date is None or known.date is None) and len(shared) < 2 and not (new.targets & known.targets):
         return False, "", 0.0
     overlap = len(shared) / len(new.participants | known.participants)
     same_date = new.date is not None and new.date == known.date
@@ -100,18 +122,16 @@ def compatible(
     return True, reason, score
 
 
-def resolve_event(
-    event: EventFacts, directory: EventDirectory, countries: frozenset[str] = frozenset()
-) -> EventResolution:
+def resolve_event(event: EventFacts, directory: EventDirectory) -> EventResolution:
     """Attach ``event`` to the stored event it describes, or to itself when it is new."""
     best: tuple[float, str, str] | None = None
     candidates = directory.events_sharing_participants(event.plover, event.participants)
-    if event.date is not None and event.location is not None:
-        candidates += directory.events_at(event.plover, event.date, event.location)
+    if event.location is not None:
+        candidates += directory.events_at(event.plover, None, event.location)
     for known in candidates:
         if known.id == event.id:
             return EventResolution(event.id, event.id, "", 1.0)
-        same, reason, score = compatible(event, known, countries)
+        same, reason, score = compatible(event, known)
         if same and (best is None or (score, known.id) > (best[0], best[1])):
             best = (score, known.id, reason)
     if best is None:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
-from liaison.domain import Extraction, deterministic_id
+from liaison.domain import EntityType, Extraction, deterministic_id
 from liaison.errors import NotFound
 from liaison.resolve import EventFacts, EventResolution
 from liaison.store.schema import (
@@ -77,6 +77,11 @@ class EventDetail:
     claims: tuple[ClaimRecord, ...]
 
 
+# Roles of the participants an event is done to or with (see liaison.resolve.events); countries are
+# never targets for this purpose, they take part in too many events.
+TARGET_ROLES = frozenset({"recipient", "visitor", "host"})
+
+
 class EventStore:
     """Event and claim queries; mixed into ``Store``, which provides the engine and clock."""
 
@@ -112,22 +117,16 @@ class EventStore:
             )
             return self._event_facts(connection, list(event_ids))
 
-    def events_at(self, plover: str, date: str, location: str) -> list[EventFacts]:
+    def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
+        query = (
+            select(events.c.id)
+            .join(entities, entities.c.id == events.c.location_id)
+            .where(events.c.plover == plover, entities.c.canonical_id == location)
+        )
+        if date is not None:
+            query = query.where(events.c.date_value == date)
         with self.engine.connect() as connection:
-            event_ids = (
-                connection.execute(
-                    select(events.c.id)
-                    .join(entities, entities.c.id == events.c.location_id)
-                    .where(
-                        events.c.plover == plover,
-                        events.c.date_value == date,
-                        entities.c.canonical_id == location,
-                    )
-                    .limit(50)
-                )
-                .scalars()
-                .all()
-            )
+            event_ids = connection.execute(query.limit(50)).scalars().all()
             return self._event_facts(connection, list(event_ids))
 
     def _event_facts(self, connection: Connection, event_ids: list[str]) -> list[EventFacts]:
@@ -135,15 +134,28 @@ class EventStore:
             return []
         rows = connection.execute(select(events).where(events.c.id.in_(event_ids))).all()
         members = connection.execute(
-            select(event_mentions.c.event_id, entities.c.canonical_id)
+            select(
+                event_mentions.c.event_id, entities.c.canonical_id, event_participants.c.role, entities.c.type
+            )
             .join(event_participants, event_participants.c.mention_id == event_mentions.c.id)
             .join(entities, entities.c.id == event_participants.c.entity_id)
             .where(event_mentions.c.event_id.in_(event_ids))
         ).all()
         participants: dict[str, set[str]] = {}
-        for event_id, canonical in members:
+        targets: dict[str, set[str]] = {}
+        for event_id, canonical, role, entity_type in members:
             participants.setdefault(event_id, set()).add(canonical)
+            if role in TARGET_ROLES and entity_type != EntityType.COUNTRY.value:
+                targets.setdefault(event_id, set()).add(canonical)
         places = self._place_facts(connection, {r.location_id for r in rows if r.location_id})
+        published = dict(
+            connection.execute(
+                select(event_mentions.c.event_id, func.min(reports.c.published))
+                .join(reports, reports.c.id == event_mentions.c.report_id)
+                .where(event_mentions.c.event_id.in_(event_ids))
+                .group_by(event_mentions.c.event_id)
+            ).all()
+        )
         return [
             EventFacts(
                 id=row.id,
@@ -153,6 +165,8 @@ class EventStore:
                 location=places.get(row.location_id, (row.location_id, None))[0],
                 location_country=places.get(row.location_id, (None, None))[1],
                 participants=frozenset(participants.get(row.id, set())),
+                targets=frozenset(targets.get(row.id, set())),
+                published=published[row.id].isoformat() if published.get(row.id) else None,
             )
             for row in rows
         ]
@@ -190,6 +204,17 @@ class EventStore:
             canonical = resolution.canonical_id if resolution else event.id
             date_value = event.date.value if event.date else None
             date_precision = event.date.precision if event.date else None
+            if canonical != event.id and date_value:
+                # a more precise date, compatible with the event's, becomes the event's date
+                current = connection.execute(
+                    select(events.c.date_value).where(events.c.id == canonical)
+                ).scalar()
+                if current is None or (date_value.startswith(current) and len(date_value) > len(current)):
+                    connection.execute(
+                        update(events)
+                        .where(events.c.id == canonical)
+                        .values(date_value=date_value, date_precision=date_precision)
+                    )
             if canonical == event.id:
                 connection.execute(
                     insert(events).values(
@@ -466,6 +491,28 @@ class EventStore:
                 members = select(entities.c.id).where(entities.c.canonical_id == root)
                 where = claims.c.subject.in_(members)
             return list(self._claims(connection, where)[:limit])
+
+    def report_stories(self) -> dict[str, str]:
+        """Each report's story: the earliest event it shares with other reports (for comparing figures
+        only between reports of one story); a report with no shared event is its own story."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(event_mentions.c.report_id, event_mentions.c.event_id).order_by(
+                    event_mentions.c.report_id, event_mentions.c.event_id
+                )
+            ).all()
+        reports_of: dict[str, set[str]] = {}
+        for report_id, event_id in rows:
+            reports_of.setdefault(event_id, set()).add(report_id)
+        stories: dict[str, str] = {}
+        for event_id in sorted(reports_of):
+            shared = reports_of[event_id]
+            if len(shared) < 2:
+                continue
+            story = next((stories[r] for r in sorted(shared) if r in stories), event_id)
+            for report_id in shared:
+                stories.setdefault(report_id, story)
+        return stories
 
     def timeline(self, entity: str) -> list[EventSummary]:
         """The events an entity took part in, oldest first (undated last)."""
