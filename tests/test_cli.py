@@ -113,7 +113,25 @@ def test_ingesting_the_demo_corpus_twice_changes_no_row(settings: Settings) -> N
     assert len([e for e in store.list_entities(limit=10_000) if e.name == "Europol"]) == 1
     wray_roles = {(r.title, r.organization) for r in store.get_entity("Christopher Wray").roles}
     assert ("Director", "FBI") in wray_roles
+    # events reported by outlets in both languages are one event with every source
+    events = store.list_events(limit=1000)
+    bilingual = []
+    for event in events:
+        if event.sources < 2:
+            continue
+        detail = store.get_event(event.id)
+        if {s.language for s in detail.sources} == {"en", "fr"}:
+            bilingual.append(event)
+    assert len(bilingual) >= 3, [(e.type, e.location, e.date, e.sources) for e in events if e.sources > 1]
+    assert {e.location for e in bilingual} >= {"Palo Alto", "Glasgow"}
     store.close()
+    code, out, _ = liaison("event", bilingual[0].id[:8], "--json", db=db)
+    shown = json.loads(out)
+    assert code == 0 and len(shown["sources"]) == bilingual[0].sources
+    assert all(s["evidence"] for s in shown["sources"])
+    code, out, _ = liaison("claims", "--json", db=db)
+    figures = json.loads(out)
+    assert any(g["conflicting"] for g in figures) and any(not g["conflicting"] for g in figures)
     # merge and split through the command line round-trip
     before = json.loads(liaison("entities", "--json", "--limit", "1000", db=db)[1])
     code, out, err = liaison("entity", "merge", "Europol", "Eurojust", "--json", db=db)
