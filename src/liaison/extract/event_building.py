@@ -132,7 +132,12 @@ def _draft(
         for entity in mentions.inside(span):
             if entity.type in PLACE_TYPES:
                 draft.location = _more_specific(draft.location, (entity.id, entity.type))
-    sentence_span = candidate.sentence
+    raw = text[candidate.sentence[0] : candidate.sentence[1]]
+    # the parser's sentence may carry the line break that follows it; evidence is the sentence itself
+    sentence_span = (
+        candidate.sentence[0] + len(raw) - len(raw.lstrip()),
+        candidate.sentence[1] - len(raw) + len(raw.rstrip()),
+    )
     if not draft.participants and not candidate.nominal:
         # no argument in the parse: the parties named in the trigger's own clause, with less confidence
         draft.from_parse = False
