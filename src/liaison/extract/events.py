@@ -102,7 +102,8 @@ def _code_for(token: Token, language: str) -> tuple[EventCode, bool] | None:
     lemma = token.lemma_.lower()
     if token.pos_ in ("VERB", "AUX") or (token.dep_ in ("ROOT",) and token.pos_ != "NOUN"):
         for child in token.children:
-            if child.dep_ in OBJECT_DEPS or child.dep_ == "prt":
+            # "held talks", "took down servers", "brought together X and Y"
+            if child.dep_ in OBJECT_DEPS or child.dep_ in ("prt", "advmod", "compound:prt"):
                 key = (lemma, child.lemma_.lower())
                 if key in OBJECT_TRIGGERS.get(language, {}):
                     return OBJECT_TRIGGERS[language][key], False
