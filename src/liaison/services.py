@@ -175,6 +175,7 @@ def resolve_report_events(
             location_country=entity.attributes.get("country_code") if entity else None,
             participants=frozenset(canonical(p.entity) for p in event.participants),
             published=extraction.report.published.isoformat() if extraction.report.published else None,
+            generic=countries,
             targets=frozenset(
                 canonical(p.entity)
                 for p in event.participants

@@ -106,3 +106,31 @@ def test_undated_mention_in_a_report_published_days_after_an_event_at_the_place(
         "v", "CONSULT", "occurred", None, "glasgow", "GB", frozenset(), frozenset(), "2025-03-01"
     )
     assert not resolve_event(late, directory).merged
+
+
+def test_countries_alone_do_not_tell_events_apart_at_a_place() -> None:
+    known = EventFacts(
+        "k",
+        "COERCE",
+        "occurred",
+        "2021-06-08",
+        "australia",
+        "AU",
+        frozenset({"australia", "europol"}),
+        frozenset(),
+        None,
+        frozenset({"australia"}),
+    )
+    undated = EventFacts(
+        "u",
+        "COERCE",
+        "occurred",
+        None,
+        "australia",
+        "AU",
+        frozenset({"australia"}),
+        frozenset(),
+        "2021-06-08",
+        frozenset({"australia"}),
+    )
+    assert resolve_event(undated, MemoryEvents([known])).merged

@@ -41,6 +41,8 @@ class EventFacts:
     targets: frozenset[str] = frozenset()
     # the reporting date of the mention's report (for undated mentions of a recent event at a place)
     published: str | None = None
+    # participants too general to tell two events apart (countries)
+    generic: frozenset[str] = frozenset()
 
 
 class EventDirectory(Protocol):
@@ -95,9 +97,9 @@ def compatible(new: EventFacts, known: EventFacts) -> tuple[bool, str, float]:
     same_place = new.location is not None and new.location == known.location
     # no party read on one side: the place and the day (a meeting may run over two days) tie them,
     # or, undated, a report published within a week of a dated event at the same place
-    one_side_blank = not (new.participants and known.participants)
+    one_side_blank = not (new.participants - new.generic and known.participants - known.generic)
     apart = _days_apart(new.date, known.date)
-    if same_place and one_side_blank and not shared:
+    if same_place and one_side_blank and not shared - new.generic - known.generic:
         if apart is not None and apart <= 1:
             return True, f"same {new.plover} event: {known.date} and {new.date} at the same place", 0.8
         reported = None

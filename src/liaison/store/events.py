@@ -143,8 +143,11 @@ class EventStore:
         ).all()
         participants: dict[str, set[str]] = {}
         targets: dict[str, set[str]] = {}
+        generic: dict[str, set[str]] = {}
         for event_id, canonical, role, entity_type in members:
             participants.setdefault(event_id, set()).add(canonical)
+            if entity_type == EntityType.COUNTRY.value:
+                generic.setdefault(event_id, set()).add(canonical)
             if role in TARGET_ROLES and entity_type != EntityType.COUNTRY.value:
                 targets.setdefault(event_id, set()).add(canonical)
         places = self._place_facts(connection, {r.location_id for r in rows if r.location_id})
@@ -166,6 +169,7 @@ class EventStore:
                 location_country=places.get(row.location_id, (None, None))[1],
                 participants=frozenset(participants.get(row.id, set())),
                 targets=frozenset(targets.get(row.id, set())),
+                generic=frozenset(generic.get(row.id, set())),
                 published=published[row.id].isoformat() if published.get(row.id) else None,
             )
             for row in rows
