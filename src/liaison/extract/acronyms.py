@@ -20,7 +20,7 @@ TITLE_WORDS = frozenset(
     """director directors head chief minister secretary president commissioner commander
     directeur directrice ministre président présidente secrétaire chef commandant""".split()
 )
-# "Director General of Homeland Security and Land Surveillance of Morocco (DGSN)": a reporter's rendering
+# "Director General of National Police of Ruritania (DGPN)": a reporter's rendering
 # of a foreign name, whose letters need not match the acronym, introduced by a title and "of".
 _TITLED_EXPANSION = re.compile(
     r"\b(?:director|head|chief|minister|commissioner|commander|directeur|directrice|ministre|chef)"
@@ -68,7 +68,7 @@ def match_translated_long_form(short: str, long: str) -> int | None:
     """Start of an expansion whose capitalised words' initials are the acronym's letters in any order.
 
     An English rendering of a French acronym keeps the letters but not their order: "General
-    Directorate of Information Systems Security (DGSSI)".
+    Directorate for External Security (DGSE)".
     """
     letters = sorted(ch.lower() for ch in short if ch.isalpha())
     words = list(_WORD.finditer(long))

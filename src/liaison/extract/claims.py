@@ -498,7 +498,7 @@ def _period(
     found = _PERIOD.search(text, end, clause_end)
     adjacent = bool(found and not text[end : found.start()].strip())
     if found is None:
-        # "In 2021, the DGSSI neutralised ...": an introductory period at the start of the sentence.
+        # "In 2021, the agency blocked ...": an introductory period at the start of the sentence.
         lead = _LEAD.match(text, sentence_start)
         found = _PERIOD.match(text, lead.end()) if lead else None
         if found is None or text.find(",", found.end(), figure_start) == -1:

@@ -206,7 +206,7 @@ def _participants_in(text: str, span: Span, mentions: _Mentions, roles: Sequence
     found_ids = [e.id for e in found]
     if nationalities and not any(e.type == EntityType.ORGANIZATION for e in found):
         return list(dict.fromkeys(found_ids + nationalities))
-    # "Morocco's Director General of ...": a title this report gave to one person stands for them
+    # "France's Director General of ...": a title this report gave to one person stands for them
     lowered = text[span[0] : span[1]].lower()
     holders = {
         r.person
@@ -268,7 +268,7 @@ def _same_event(earlier: _Draft, later: _Draft) -> bool:
         return False
     shared = set(earlier.participants) & set(later.participants)
     if len(shared) >= 2:
-        return True  # "Hammouchi and Haines discussed ..." a few sentences after their meeting
+        return True  # "Lerner and Burgess discussed ..." a few sentences after their meeting
     if distance > MERGE_DISTANCE:
         return False
     return bool(shared) or distance <= 1 or not later.participants or not later.from_parse

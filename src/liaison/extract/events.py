@@ -195,7 +195,7 @@ class EventTriggers:
             if subject is not None:
                 candidate.actors.append(_subtree_span(subject))
         else:
-            # "the meeting held in Rabat between A and B", "the exercises in which A and B took part":
+            # "the meeting held in Madrid between A and B", "the exercises in which A and B took part":
             # the noun's own clauses carry the arguments
             clauses = [c for c in token.children if c.dep_ in ("acl", "relcl", "acl:relcl")]
             heads.extend(clauses)
@@ -220,7 +220,7 @@ class EventTriggers:
                 ):
                     candidate.places.append(_subtree_span(child))
                 elif child.dep_ in ("obl", "obl:mod", "nmod") and child.pos_ == "PROPN":
-                    # French "à Rabat" / "avec M. X" hang the case marker below the noun
+                    # French "à Madrid" / "avec M. X" hang the case marker below the noun
                     marker = next((c.lower_ for c in child.children if c.dep_ == "case"), "")
                     if marker in WITH_WORDS:
                         candidate.others.append(_subtree_span(child))

@@ -4,7 +4,7 @@ The steps, each explainable:
 
 1. drop candidates inside URLs and @handles; add hashtag words and flag emoji as candidates;
 2. add acronym definitions (short and long form become one organisation);
-3. strip leading titles from spans ("M. Hammouchi" -> "Hammouchi");
+3. strip leading titles from spans ("M. Lecouffe" -> "Lecouffe");
 4. cluster candidates by key: the gazetteer's canonical name for places ("Maroc", "USA" -> their
    country), the normalised name otherwise — a string means one thing throughout a report;
 5. link clusters: an acronym to its expansion; a surname or given name alone to the one full name it
@@ -217,7 +217,7 @@ def _add_hashtags(
     text: str, pool: list[Candidate], markers: Markers, gazetteer: Gazetteer
 ) -> list[Candidate]:
     for start, end in markers.hashtags:
-        # A model span that runs over a hashtag ("Royaume #Hammouchi") is replaced by the tagged word.
+        # A model span that runs over a hashtag ("Royaume #Lecouffe") is replaced by the tagged word.
         pool = [c for c in pool if not c.overlaps(start - 1, end) or (c.start, c.end) == (start, end)]
         word = text[start:end]
         existing = [c for c in pool if (c.start, c.end) == (start, end)]
@@ -255,7 +255,7 @@ def _add_acronyms(
     for definition in acronyms:
         (short_start, short_end), (long_start, long_end) = definition.short, definition.long
         place = gazetteer.lookup(text[long_start:long_end])
-        # Model fragments inside the expansion ("Homeland Security") are parts of the one name.
+        # Model fragments inside the expansion ("Internal Security") are parts of the one name.
         pool = [
             c
             for c in pool

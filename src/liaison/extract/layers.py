@@ -78,7 +78,7 @@ def make_places(nlp: Language, name: str) -> PlaceLayer:
 class PlaceLayer:
     """Find gazetteer places and demonyms, and vote for them on the candidates they overlap.
 
-    A gazetteer match outweighs a one-off model label ("Rabat" or "Sahel" read as a person), except
+    A gazetteer match outweighs a one-off model label ("Marrakesh" or "Sahel" read as a person), except
     when the name is also a common given name or word (``Gazetteer.is_ambiguous``), where it only
     adds a small vote.
     """
@@ -213,7 +213,7 @@ def make_name_cues(nlp: Language, name: str) -> NameCues:
 
 class NameCues:
     """Vote *person* for names with a title in front ("Director Wray", "Mme Verlinden"), a title in
-    apposition after ("Hammouchi, Director General of ...") or a reflexive ("Haines herself")."""
+    apposition after ("Burgess, director-general of ...") or a reflexive ("Lerner himself")."""
 
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Candidate] = doc._.liaison_mentions or []
@@ -251,7 +251,7 @@ class NameCues:
 
 def _vote_event_or_group(text: str, candidate: Candidate) -> None:
     """Named events by their nouns ("African Lion exercises", "Operation Cronos", "Abraham Accords"),
-    and group adjectives by the polity noun after them ("the Alawite kingdom")."""
+    and group adjectives by the polity noun after them ("the Hashemite kingdom")."""
     name_words = text[candidate.start : candidate.end].lower().split()
     after = text[candidate.end : candidate.end + 40].lower().split()
     before = text[max(0, candidate.start - 20) : candidate.start].lower().split()

@@ -1,7 +1,7 @@
 """Titles and roles vocabulary, in English and French, shared by the typing layers and role extraction.
 
 Kept in one place so that what makes a name a person ("Director Wray"), what is cut from the front of a
-name ("M. Hammouchi"), and what a role's title is normalised to all agree.
+name ("M. Lecouffe"), and what a role's title is normalised to all agree.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ TITLES_BEFORE = frozenset(
     contre-amiral amiral""".split()
 )
 
-# Words that, after "X, ", make X a person: "Abdellatif Hammouchi, Director General of ...".
+# Words that, after "X, ", make X a person: "Mike Burgess, director-general of ...".
 TITLES_AFTER = TITLES_BEFORE | frozenset(
     """head deputy former acting interim chef adjoint adjointe ancien ancienne patron patronne
     secretary-general directeur-général""".split()
@@ -88,7 +88,7 @@ EVENT_WORDS_IN_NAME = frozenset(
 )
 EVENT_NOUNS_BEFORE = frozenset({"operation", "exercise", "opération", "exercice"})
 
-# Nouns after a one-word "name" that make it an adjective of a polity or group ("the Alawite kingdom").
+# Nouns after a one-word "name" that make it an adjective of a polity or group ("the Hashemite kingdom").
 GROUP_NOUNS_AFTER = frozenset(
     """kingdom monarchy dynasty throne regime empire royaume monarchie dynastie régime empire
     community tribe clan minority communauté tribu""".split()
