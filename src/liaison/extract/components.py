@@ -6,6 +6,8 @@ label consistency, roles, events) are added to the pipeline by name. Results liv
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -28,6 +30,7 @@ _LABEL_TYPES: dict[str, EntityType] = {
 
 _LEADING_WORDS = frozenset({"the", "le", "la", "les", "l'", "l’", "a", "an", "un", "une"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+_ELISION = re.compile(r"(?:[ldjnsmtcLDJNSMTC]|[Qq]u|[Jj]usqu|[Ll]orsqu|[Pp]uisqu)['’](?=\w)")
 
 
 if not Doc.has_extension("liaison_mentions"):
@@ -123,7 +126,11 @@ class EntityTyping:
             span = trim_span(ent)
             if span is None or not _looks_like_a_name(span.text):
                 continue
-            candidate = Candidate(span.start_char, span.end_char, label=ent.label_)
+            start = span.start_char
+            elided = _ELISION.match(span.text)
+            if elided:  # French "d’Emotet", "l’ASIO": the article is glued to the name by the tokenizer
+                start += elided.end()
+            candidate = Candidate(start, span.end_char, label=ent.label_)
             if entity_type is not None:
                 candidate.vote(entity_type, MODEL_VOTE)
             elif ent.label_ != "MISC":
