@@ -62,6 +62,7 @@ class _Mentions:
         items = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda x: x[0])
         self.items = items
         self.starts = [item[0] for item in items]
+        self.ids = {item[2].id for item in items}
 
     def inside(self, span: Span) -> list[Entity]:
         i = bisect.bisect_left(self.starts, span[0])
@@ -197,6 +198,8 @@ def _participants_in(text: str, span: Span, mentions: _Mentions, roles: Sequence
         for e in inside
         if e.type == EntityType.NATIONALITY and e.attributes.get("country")
     ]
+    # only countries the report names as such: an event participant must be an entity of the report
+    nationalities = [n for n in nationalities if n in mentions.ids]
     people = [e.id for e in found if e.type == EntityType.PERSON]
     if people:
         # "CIA Director William Burns": the person takes part; the CIA is their role, not a party
