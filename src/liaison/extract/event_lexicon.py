@@ -42,6 +42,7 @@ ATTACK = EventCode("attack", "ASSAULT", None, "180")
 CYBER_ATTACK = EventCode("cyber attack", "ASSAULT", "cyber", "180")
 ACCUSE = EventCode("accuse", "ACCUSE", "disapprove", "112")
 DEPLOY = EventCode("deploy", "MOBILIZE", "troops", "154")
+POLICE_OPERATION = EventCode("police operation", "COERCE", None, "170")
 
 VERB_TRIGGERS: dict[str, dict[str, EventCode]] = {
     "en": {
@@ -188,6 +189,9 @@ OBJECT_TRIGGERS: dict[str, dict[tuple[str, str], EventCode]] = {
         ("launch", "attack"): ATTACK,
         ("bring", "together"): CONSULT,
         ("take", "control"): SEIZE,
+        ("unveil", "operation"): POLICE_OPERATION,
+        ("announce", "operation"): POLICE_OPERATION,
+        ("conduct", "operation"): POLICE_OPERATION,
         ("gain", "control"): SEIZE,
         ("hold", "meeting"): CONSULT,
         ("hold", "session"): CONSULT,
@@ -205,6 +209,8 @@ OBJECT_TRIGGERS: dict[str, dict[tuple[str, str], EventCode]] = {
         ("mener", "opération"): SEIZE,
         ("tenir", "séance"): CONSULT,
         ("prendre", "contrôle"): SEIZE,
+        ("dévoiler", "opération"): POLICE_OPERATION,
+        ("annoncer", "opération"): POLICE_OPERATION,
         ("tenir", "réunion"): CONSULT,
         ("tenir", "entretien"): CONSULT,
         ("tenir", "sommet"): SUMMIT,

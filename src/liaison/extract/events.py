@@ -194,6 +194,18 @@ class EventTriggers:
             subject = _governing_subject(token)
             if subject is not None:
                 candidate.actors.append(_subtree_span(subject))
+                # "Europol, le FBI et la police ... ont dévoilé": the parser may hang the first of a
+                # list of subjects elsewhere; a name right before the subject, a comma apart, is one of them
+                for child in token.children:
+                    between = token.doc[child.right_edge.i + 1 : subject.left_edge.i]
+                    if (
+                        child.i < subject.i
+                        and child.pos_ == "PROPN"
+                        and child.dep_ not in SUBJECT_DEPS
+                        and 0 < len(between) <= 2
+                        and all(t.is_punct or t.pos_ == "DET" for t in between)
+                    ):
+                        candidate.actors.append(_subtree_span(child))
         else:
             # "the meeting held in Madrid between A and B", "the exercises in which A and B took part":
             # the noun's own clauses carry the arguments
@@ -206,6 +218,15 @@ class EventTriggers:
             for child in token.children:
                 if child.dep_ in ("poss", "compound", "nmod:poss") and child.pos_ == "PROPN":
                     candidate.actors.append(_subtree_span(child))
+            # "Europol reported three arrests, in Poland and Ukraine": a place right after the noun
+            # that the parser hung on the verb still places the event
+            if token.dep_ in OBJECT_DEPS:
+                for sibling in token.head.children:
+                    if (
+                        0 < sibling.i - token.right_edge.i <= 2
+                        and sibling.lower_ in PLACE_WORDS - MOTION_WORDS
+                    ):
+                        candidate.places.append(_subtree_span(sibling))
         for head in heads:
             for child in head.children:
                 lowered = child.lower_
