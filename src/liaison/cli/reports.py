@@ -260,12 +260,15 @@ def summary(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """What the store holds: reports by language, entities by type, the most reported entities."""
+    """What the store holds: reports by language, entities by type, the most reported entities and
+    events."""
     with open_store(settings_for(ctx, db)) as store:
         reports = store.list_reports(limit=1_000_000)
         languages = Counter(r.language or "?" for r in reports)
         type_counts = store.entity_type_counts()
         top_entities = {t: store.list_entities(t, top) for t in type_counts}
+        events = store.list_events(limit=100_000)
+        top_events = sorted(events, key=lambda e: (-e.sources, -(len(e.participants)), e.id))[:top]
         if as_json:
             print_json(
                 {
@@ -273,6 +276,8 @@ def summary(
                     "languages": dict(languages),
                     "entities": type_counts,
                     "top_entities": {t: [asdict(e) for e in rows] for t, rows in top_entities.items()},
+                    "events": len(events),
+                    "top_events": [asdict(e) for e in top_events],
                 }
             )
             return
@@ -283,3 +288,16 @@ def summary(
             names = ", ".join(f"{e.name} ({e.report_count})" for e in top_entities[entity_type])
             add_row(table, entity_type, str(count), names)
         out.print(table)
+        out.print(f"[bold]{len(events)} events[/]; the most reported:", markup=True)
+        event_table = Table("date", "event", "place", "participants", "sources")
+        for event in top_events:
+            code = f"{event.plover} {event.cameo or ''}".strip()
+            add_row(
+                event_table,
+                event.date or "?",
+                f"{event.type} ({code})",
+                event.location or "",
+                ", ".join(event.participants[:4]),
+                event.sources,
+            )
+        out.print(event_table)
