@@ -57,7 +57,6 @@ Liaison only looks for security and diplomacy events (meet, visit, sign, agree, 
 from __future__ import annotations
 
 import bisect
-import re
 import time
 import xml.etree.ElementTree as ET  # local, trusted corpus files (no network input)
 from collections import Counter, defaultdict
@@ -70,11 +69,11 @@ from typing import Protocol
 from liaison.domain import Extraction, Report
 from liaison.errors import InputError
 from liaison.evaluation.meantime import read_meantime
+from liaison.evaluation.timeml import date_prefix
 
 Span = tuple[int, int]
 
 UNKNOWN_CLASS = "UNKNOWN"
-_DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 class EventExtractor(Protocol):
@@ -136,16 +135,6 @@ def _parse(path: Path) -> ET.Element:
         raise InputError(f"{path}:{error.position[0]}", f"not well-formed XML: {error}") from error
     except OSError as error:
         raise InputError(str(path), f"cannot read the file: {error.strerror or error}") from error
-
-
-def _date(value: str | None) -> date | None:
-    match = _DATE_PREFIX.match(value or "")
-    if match is None:
-        return None
-    try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -253,7 +242,7 @@ def read_meantime_events(path: str | Path) -> EventDocument:
     return EventDocument(
         name=document.name,
         text=document.text,
-        dct=_date(document.dct),
+        dct=date_prefix(document.dct),
         annotated_end=annotated_end,
         sentences=sentences,
         events=tuple(events),

@@ -202,7 +202,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _date(value: str | None) -> date | None:
+def date_prefix(value: str | None) -> date | None:
+    """The calendar date a TIMEX3 value starts with ("2007-02-28T10:00" -> 2007-02-28), or None."""
     match = _DATE_PREFIX.match(value or "")
     if match is None:
         return None
@@ -258,7 +259,7 @@ def read_timeml(path: str | Path) -> TimeDocument:
     return TimeDocument(
         name=(docid or "").strip() or path.stem,
         text="".join(parts),
-        dct=_date(dct_value),
+        dct=date_prefix(dct_value),
         times=sorted(times),
     )
 
@@ -297,7 +298,7 @@ def read_meantime_times(path: str | Path, *, include_creation_time: bool = True)
     return TimeDocument(
         name=document.name,
         text=document.text,
-        dct=_date(document.dct),
+        dct=date_prefix(document.dct),
         times=sorted(times),
         annotated_end=document.annotated_end,
         ignored=ignored,
