@@ -122,13 +122,20 @@ def test_ingesting_the_demo_corpus_twice_changes_no_row(settings: Settings) -> N
         detail = store.get_event(event.id)
         if {s.language for s in detail.sources} == {"en", "fr"}:
             bilingual.append(event)
-    assert len(bilingual) >= 3, [(e.type, e.location, e.date, e.sources) for e in events if e.sources > 1]
-    assert {e.location for e in bilingual} >= {"Palo Alto", "Glasgow"}
+    assert len(bilingual) >= 4, [(e.type, e.location, e.date, e.sources) for e in events if e.sources > 1]
+    assert {e.location for e in bilingual} >= {"Palo Alto", "Glasgow", "Poland"}
+    # the five stories the corpus tells through several outlets are five events with all their sources
+    assert sorted(e.sources for e in events if e.sources > 1) == [2, 2, 3, 3, 3]
     store.close()
     code, out, _ = liaison("event", bilingual[0].id[:8], "--json", db=db)
     shown = json.loads(out)
     assert code == 0 and len(shown["sources"]) == bilingual[0].sources
     assert all(s["evidence"] for s in shown["sources"])
+    arrests = next(e for e in bilingual if e.location == "Poland")
+    code, out, _ = liaison("event", arrests.id, "--json", db=db)
+    figures = json.loads(out)["figures"]
+    conflicts = [g for g in figures if g["conflicting"]]
+    assert any(g["unit"] == "arrests" and {r["value"] for r in g["records"]} == {2, 3} for g in conflicts)
     code, out, _ = liaison("claims", "--json", db=db)
     figures = json.loads(out)
     assert any(g["conflicting"] for g in figures) and any(not g["conflicting"] for g in figures)

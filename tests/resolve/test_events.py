@@ -134,3 +134,33 @@ def test_countries_alone_do_not_tell_events_apart_at_a_place() -> None:
         frozenset({"australia"}),
     )
     assert resolve_event(undated, MemoryEvents([known])).merged
+
+
+def test_a_mention_compatible_with_two_stored_events_names_both() -> None:
+    operation = facts("a", "2021-06-08", {"europol", "fbi"}, location=None, country=None)
+    arrests = EventFacts(
+        "b",
+        "CONSULT",
+        "occurred",
+        None,
+        "australia",
+        "AU",
+        frozenset({"australia"}),
+        frozenset(),
+        "2021-06-08",
+        frozenset({"australia"}),
+    )
+    new = EventFacts(
+        "n",
+        "CONSULT",
+        "occurred",
+        "2021-06-08",
+        "australia",
+        "AU",
+        frozenset({"australia", "europol"}),
+        frozenset(),
+        "2021-06-10",
+        frozenset({"australia"}),
+    )
+    result = resolve_event(new, MemoryEvents([operation, arrests]))
+    assert result.merged and {result.canonical_id, *result.also} == {"a", "b"}

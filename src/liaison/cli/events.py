@@ -115,12 +115,17 @@ def show_event(
         out.print(_figures_table(services.compare_figures(detail.claims)))
 
 
+def _figure(value: float) -> str:
+    """A figure as people write it: 48,000,000 rather than 4.8e+07, 1.2 when it has decimals."""
+    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}".rstrip("0")
+
+
 def _figures_table(groups: list[services.FigureGroup]) -> Table:
     table = Table("unit", "period", "value", "source", "published", "evidence", "agreement")
     for group in groups:
         verdict = "CONFLICT" if group.conflicting else ("agree" if len(group.records) > 1 else "")
         for row in group.records:
-            value = f"{row.qualifier + ' ' if row.qualifier else ''}{row.value:g}"
+            value = f"{row.qualifier + ' ' if row.qualifier else ''}{_figure(row.value)}"
             add_row(
                 table,
                 group.unit,
@@ -137,7 +142,7 @@ def _figures_table(groups: list[services.FigureGroup]) -> Table:
 def _claims_table(rows: list[ClaimRecord]) -> Table:
     table = Table("unit", "value", "subject", "period", "source", "published", "evidence")
     for row in rows:
-        value = f"{row.qualifier + ' ' if row.qualifier else ''}{row.value:g}"
+        value = f"{row.qualifier + ' ' if row.qualifier else ''}{_figure(row.value)}"
         add_row(
             table,
             row.unit,

@@ -200,7 +200,9 @@ class EventTriggers:
                     between = token.doc[child.right_edge.i + 1 : subject.left_edge.i]
                     if (
                         child.i < subject.i
-                        and child.pos_ == "PROPN"
+                        and child.pos_ not in ("DET", "PRON", "ADP", "CCONJ", "SCONJ", "PUNCT")
+                        and child.text[:1].isupper()
+                        and child.left_edge == child == child.right_edge  # a bare name, not a clause
                         and child.dep_ not in SUBJECT_DEPS
                         and 0 < len(between) <= 2
                         and all(t.is_punct or t.pos_ == "DET" for t in between)

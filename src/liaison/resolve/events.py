@@ -62,6 +62,9 @@ class EventResolution:
     canonical_id: str
     reason: str
     score: float
+    # other stored events this mention is also compatible with: the same real event recorded twice
+    # before this report linked them; they are merged into ``canonical_id``
+    also: tuple[str, ...] = ()
 
     @property
     def merged(self) -> bool:
@@ -127,6 +130,7 @@ def compatible(new: EventFacts, known: EventFacts) -> tuple[bool, str, float]:
 def resolve_event(event: EventFacts, directory: EventDirectory) -> EventResolution:
     """Attach ``event`` to the stored event it describes, or to itself when it is new."""
     best: tuple[float, str, str] | None = None
+    matching: list[str] = []
     candidates = directory.events_sharing_participants(event.plover, event.participants)
     if event.location is not None:
         candidates += directory.events_at(event.plover, None, event.location)
@@ -134,8 +138,11 @@ def resolve_event(event: EventFacts, directory: EventDirectory) -> EventResoluti
         if known.id == event.id:
             return EventResolution(event.id, event.id, "", 1.0)
         same, reason, score = compatible(event, known)
-        if same and (best is None or (score, known.id) > (best[0], best[1])):
-            best = (score, known.id, reason)
+        if same:
+            matching.append(known.id)
+            if best is None or (score, known.id) > (best[0], best[1]):
+                best = (score, known.id, reason)
     if best is None:
         return EventResolution(event.id, event.id, "", 1.0)
-    return EventResolution(event.id, best[1], best[2], best[0])
+    others = tuple(sorted(set(matching) - {best[1]}))
+    return EventResolution(event.id, best[1], best[2], best[0], others)

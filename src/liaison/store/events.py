@@ -257,6 +257,14 @@ class EventStore:
                     reason=resolution.reason if resolution else "",
                 )
             )
+            for other in resolution.also if resolution else ():
+                # this report ties two stored events together: they are one event
+                connection.execute(
+                    update(event_mentions)
+                    .where(event_mentions.c.event_id == other)
+                    .values(event_id=canonical)
+                )
+                connection.execute(events.delete().where(events.c.id == other))
             rows = {p.entity: p.role for p in event.participants}
             if rows:
                 connection.execute(
