@@ -154,13 +154,63 @@ def extract(
 def _print_extraction(data: dict[str, Any]) -> None:
     report = data["report"]
     out.print(f"[bold]{escape(report['title'] or '(untitled)')}[/]  {report['id']}", markup=True)
-    out.print(f"language {report['language']}  published {report['published'] or '?'}")
+    inferred = " (inferred)" if report.get("published_inferred") else ""
+    out.print(f"language {report['language']}  published {report['published'] or '?'}{inferred}")
+    _print_findings(data)
+
+
+def _print_findings(data: dict[str, Any]) -> None:
+    """Entities, roles, events, times and figures of one extraction, as tables."""
+    names = {e["id"]: e["name"] for e in data.get("entities", [])}
     table = Table("type", "name", "aliases", "mentions")
-    for entity in data["entities"]:
+    for entity in data.get("entities", []):
         add_row(
             table, entity["type"], entity["name"], ", ".join(entity["aliases"]), str(len(entity["mentions"]))
         )
     out.print(table)
+    if data.get("roles"):
+        roles = Table("person", "title", "organisation", "country")
+        for role in data["roles"]:
+            add_row(
+                roles,
+                names.get(role["person"], "?"),
+                role["title"],
+                names.get(role["organization"] or "", ""),
+                names.get(role["country"] or "", ""),
+            )
+        out.print(roles)
+    if data.get("events"):
+        events = Table("date", "event", "place", "participants", "status", "topics")
+        for event in data["events"]:
+            code = f"{event['plover']} {event['cameo'] or ''}".strip()
+            parties = ", ".join(f"{names.get(p['entity'], '?')} ({p['role']})" for p in event["participants"])
+            add_row(
+                events,
+                (event["date"] or {}).get("value", "?"),
+                f"{event['type']} ({code})",
+                names.get(event["location"] or "", ""),
+                parties,
+                event["status"],
+                ", ".join(event["topics"]),
+            )
+        out.print(events)
+    if data.get("times"):
+        times = Table("time", "type", "value")
+        for time in data["times"]:
+            add_row(times, time["text"], time["type"], time["value"])
+        out.print(times)
+    if data.get("claims"):
+        claims = Table("figure", "unit", "period", "subject")
+        for claim in data["claims"]:
+            figure = f"{claim['qualifier'] + ' ' if claim['qualifier'] else ''}{claim['value']:g}"
+            add_row(
+                claims,
+                figure,
+                claim["unit"],
+                claim["period"] or "",
+                names.get(claim["subject"], claim["subject"]),
+            )
+        out.print(claims)
 
 
 @app.command("reports")
@@ -198,7 +248,7 @@ def show_report(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Show one report with the entities found in it."""
+    """Show one report: its text, then the entities, roles, events, times and figures read in it."""
     with open_store(settings_for(ctx, db)) as store:
         try:
             detail = store.get_report(report_id)
@@ -220,16 +270,7 @@ def show_report(
         out.print()
         out.print(detail.text)
         out.print()
-        table = Table("type", "name", "aliases", "mentions")
-        for entity in detail.extraction.get("entities", []):
-            add_row(
-                table,
-                entity["type"],
-                entity["name"],
-                ", ".join(entity["aliases"]),
-                str(len(entity["mentions"])),
-            )
-        out.print(table)
+        _print_findings(detail.extraction)
 
 
 @app.command("search")
