@@ -244,3 +244,19 @@ def test_two_workers_store_the_same_rows_as_one(tmp_path: Path) -> None:
     assert snapshots[0] == snapshots[1]
     # With one worker everything runs in this process; with two the extraction ran in child processes.
     assert children_cpu[0] < 1.0 < children_cpu[1]
+
+
+def test_report_text_is_never_read_as_terminal_markup(settings: Settings, tmp_path: Path) -> None:
+    db = settings.resolved_database_url
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(
+        "Europol [bold red]warned[/] about [link=https://evil.example]phishing[/link] on Monday.\n"
+        "Officials met in Madrid to discuss cybercrime.",
+        "utf-8",
+    )
+    code, _, err = liaison("ingest", str(hostile), db=db)
+    assert code == 0, err
+    [report] = json.loads(liaison("reports", "--json", db=db)[1])
+    code, out, _ = liaison("report", report["id"], db=db)
+    assert code == 0
+    assert "[bold red]warned[/]" in out and "[link=https://evil.example]phishing[/link]" in out

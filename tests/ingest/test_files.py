@@ -187,3 +187,17 @@ def test_directories_are_read_recursively_in_order_skipping_hidden(tmp_path: Pat
     (tmp_path / ".hidden.txt").write_text("Hidden.", encoding="utf-8")
     (tmp_path / "ignored.csv").write_text("a,b", encoding="utf-8")
     assert [r.text for r in read_all(tmp_path)] == ["First.", "Second."]
+
+
+def test_html_in_a_declared_legacy_charset_is_decoded(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+        "<title>Sécurité</title></head><body><article><p>La coopération policière entre la France et "
+        "l’Espagne s’est renforcée après la réunion de Madrid sur la sécurité intérieure.</p></article>"
+        "</body></html>"
+    )
+    path = tmp_path / "legacy.html"
+    path.write_bytes(page.encode("windows-1252"))
+    [report] = read_all(path)
+    assert isinstance(report, Report), report
+    assert "coopération policière" in report.text and "l’Espagne" in report.text

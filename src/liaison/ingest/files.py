@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -86,6 +87,24 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> str:
     return decoded
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+
+
+def declared_html_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag, when its bytes are not UTF-8."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        match = _META_CHARSET.search(data[:4096])
+        if match:
+            name = match.group(1).decode("ascii", "replace").lower()
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                return None
+    return None
+
+
 def read_file(path: Path, max_bytes: int, encoding: str | None = None) -> Iterator[ReadResult]:
     """Read one file into reports (several for JSON Lines). Raises ``InputError`` for the file."""
     source = str(path)
@@ -103,6 +122,8 @@ def read_file(path: Path, max_bytes: int, encoding: str | None = None) -> Iterat
         data = path.read_bytes()
     except OSError as error:
         raise InputError(source, f"cannot be read: {error.strerror or error}") from error
+    if encoding is None and suffix in (".html", ".htm"):
+        encoding = declared_html_charset(data)
     content = decode(path, data, encoding)
     if suffix in (".txt", ".md"):
         yield text.parse_text(content, source)
