@@ -92,3 +92,24 @@ def test_raw_entities_are_the_model_output(extractor: Extractor) -> None:
     text = "Joe Biden visited Paris."
     raw = extractor.raw_entities(text, "en")
     assert {(r.label, text[r.start : r.end]) for r in raw} == {("PERSON", "Joe Biden"), ("GPE", "Paris")}
+
+
+def test_long_reports_are_parsed_in_chunks_with_exact_offsets(
+    extractor: Extractor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison.extract import pipeline
+
+    monkeypatch.setattr(pipeline, "PARSE_CHUNK_CHARACTERS", 400)
+    paragraph = (
+        "Europol and the FBI dismantled a botnet on Monday, officials in The Hague said. "
+        "Interpol welcomed the operation.\n"
+    )
+    text = paragraph * 12
+    pieces = pipeline.split_for_parsing(text, 400)
+    assert len(pieces) > 3 and "".join(chunk for _, chunk in pieces) == text
+    extraction = extractor.extract(Report(text=text, language="en"))
+    data = extraction_to_dict(extraction)
+    assert_valid_extraction(data, text)
+    europol = next(e for e in data["entities"] if e["name"] == "Europol")
+    assert len(europol["mentions"]) == 12
+    assert len(data["sentences"]) == 24

@@ -120,22 +120,23 @@ class Extractor:
 
     def _extract_batch(self, reports: Sequence[Report]) -> list[Extraction]:
         languages = [self.report_language(report) for report in reports]
-        docs: dict[int, Doc] = {}
-        by_language: dict[str, list[int]] = defaultdict(list)
+        docs: dict[int, list[tuple[int, Doc]]] = {}
+        by_language: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for index, language in enumerate(languages):
             if language in self._models:
-                by_language[language].append(index)
-        for language, indexes in by_language.items():
-            texts = [reports[i].text for i in indexes]
-            for index, doc in zip(indexes, self.pipeline(language).pipe(texts), strict=True):
-                docs[index] = doc
+                for offset, chunk in split_for_parsing(reports[index].text, PARSE_CHUNK_CHARACTERS):
+                    by_language[language].append((index, offset, chunk))
+        for language, pieces in by_language.items():
+            texts = [chunk for _, _, chunk in pieces]
+            for (index, offset, _), doc in zip(pieces, self.pipeline(language).pipe(texts), strict=True):
+                docs.setdefault(index, []).append((offset, doc))
         results = []
         for index, report in enumerate(reports):
             report = replace(report, language=languages[index])
             results.append(self._build(report, docs.get(index)))
         return results
 
-    def _build(self, report: Report, doc: Doc | None) -> Extraction:
+    def _build(self, report: Report, docs: list[tuple[int, Doc]] | None) -> Extraction:
         language = report.language or "und"
         if report.published is None:
             # No metadata dates the report: the latest full date it writes (a dateline, a dated post).
@@ -143,13 +144,14 @@ class Extractor:
             if inferred is not None:
                 report = replace(report, published=inferred, published_inferred=True)
         reading = _Reading()
-        if doc is not None:
+        if docs is not None:
             foreign = [
                 block
                 for block in language_blocks(report.text, language)
                 if block.language != language and block.language in self._models
             ]
-            _read_doc(reading, doc, 0, language, excluded=foreign)
+            for offset, doc in docs:
+                _read_doc(reading, doc, offset, language, excluded=foreign)
             reading.blocks = _main_blocks(len(report.text), language, foreign)
             for block in foreign:
                 block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
@@ -158,7 +160,7 @@ class Extractor:
         sentence_list = tuple(
             Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(reading.sentences)
         )
-        if doc is None:
+        if docs is None:
             sentence_list = split_sentences(report.text, language)
             entities = match_known_names(report.text, self._known_names, sentence_list, language)
         else:
@@ -211,6 +213,29 @@ class Extractor:
         with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n.startswith("liaison_")]):
             doc = nlp(text)
         return [RawEntity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
+# The parser and NER need about 1 GB of memory per 100,000 characters at once (spaCy's own warning):
+# longer reports are parsed in chunks cut at paragraph breaks, and read back at their offsets.
+PARSE_CHUNK_CHARACTERS = 100_000
+
+
+def split_for_parsing(text: str, limit: int = PARSE_CHUNK_CHARACTERS) -> list[tuple[int, str]]:
+    """Cut ``text`` into pieces of at most ``limit`` characters at paragraph (else line, else space)
+    boundaries, with their offsets."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut <= 0:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 @dataclass
