@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -85,6 +87,16 @@ def open_store(settings: Settings) -> Store:
         return Store.open(settings)
     except LiaisonError as error:
         fail(str(error))
+
+
+@contextlib.contextmanager
+def store_session(ctx: typer.Context, db: str | None) -> Iterator[Store]:
+    """The store for a command; a Liaison error inside ends the command with its message."""
+    with open_store(settings_for(ctx, db)) as store:
+        try:
+            yield store
+        except LiaisonError as error:
+            fail(str(error))
 
 
 def print_json(data: Any) -> None:

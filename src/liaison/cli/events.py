@@ -14,15 +14,19 @@ from liaison.cli.common import (
     JsonOption,
     add_row,
     app,
-    fail,
-    open_store,
     out,
     parse_date,
     print_json,
-    settings_for,
+    store_session,
 )
-from liaison.errors import LiaisonError
 from liaison.store import ClaimRecord, EventSummary
+
+
+def _print_events(rows: list[EventSummary], as_json: bool) -> None:
+    if as_json:
+        print_json([asdict(row) for row in rows])
+    else:
+        out.print(_events_table(rows))
 
 
 def _events_table(rows: list[EventSummary]) -> Table:
@@ -58,17 +62,9 @@ def list_events(
     db: DbOption = None,
 ) -> None:
     """Events across reports, each listed once however many reports describe it."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            rows = store.list_events(
-                actor, event_type, topic, parse_date(date_from), parse_date(date_to), limit
-            )
-        except LiaisonError as error:
-            fail(str(error))
-    if as_json:
-        print_json([asdict(row) for row in rows])
-        return
-    out.print(_events_table(rows))
+    with store_session(ctx, db) as store:
+        rows = store.list_events(actor, event_type, topic, parse_date(date_from), parse_date(date_to), limit)
+    _print_events(rows, as_json)
 
 
 @app.command("event")
@@ -79,11 +75,8 @@ def show_event(
     db: DbOption = None,
 ) -> None:
     """One event: its participants, every source with the supporting sentences, and their figures."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            detail = store.get_event(event_id)
-        except LiaisonError as error:
-            fail(str(error))
+    with store_session(ctx, db) as store:
+        detail = store.get_event(event_id)
     if as_json:
         print_json(
             {
@@ -164,15 +157,9 @@ def timeline(
     db: DbOption = None,
 ) -> None:
     """The events an entity took part in, oldest first."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            rows = store.timeline(entity)
-        except LiaisonError as error:
-            fail(str(error))
-    if as_json:
-        print_json([asdict(row) for row in rows])
-        return
-    out.print(_events_table(rows))
+    with store_session(ctx, db) as store:
+        rows = store.timeline(entity)
+    _print_events(rows, as_json)
 
 
 @app.command("claims")
@@ -183,12 +170,9 @@ def list_claims(
     db: DbOption = None,
 ) -> None:
     """Figures asserted in reports, grouped by what they count, so that conflicts show."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            rows = store.list_claims(subject)
-            stories = store.report_stories()
-        except LiaisonError as error:
-            fail(str(error))
+    with store_session(ctx, db) as store:
+        rows = store.list_claims(subject)
+        stories = store.report_stories()
     groups = services.compare_figures(rows, stories)
     if as_json:
         print_json([asdict(g) for g in groups])
