@@ -19,9 +19,9 @@ from liaison.cli.common import (
     out,
     print_json,
     settings_for,
+    store_session,
 )
 from liaison.domain import EntityType
-from liaison.errors import LiaisonError
 from liaison.store import Store
 
 EntityTypeOption = Annotated[
@@ -73,22 +73,19 @@ def entity_command(
     db: DbOption = None,
 ) -> None:
     """Show an entity (aliases, roles, every mention), explain it, or merge and split entities."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            if arguments[0] == "merge" and len(arguments) == 3:
-                kept = store.merge_entities(arguments[1], arguments[2])
-                _show_entity(store, kept, as_json)
-            elif arguments[0] == "split" and len(arguments) == 3:
-                new = store.split_entity(arguments[1], arguments[2])
-                _show_entity(store, new, as_json)
-            elif len(arguments) != 1:
-                fail("give one NAME|ID, or 'merge KEPT OTHER', or 'split ENTITY ALIAS'", code=2)
-            elif why:
-                _explain_entity(store, arguments[0], as_json)
-            else:
-                _show_entity(store, arguments[0], as_json)
-        except LiaisonError as error:
-            fail(str(error))
+    with store_session(ctx, db) as store:
+        if arguments[0] == "merge" and len(arguments) == 3:
+            kept = store.merge_entities(arguments[1], arguments[2])
+            _show_entity(store, kept, as_json)
+        elif arguments[0] == "split" and len(arguments) == 3:
+            new = store.split_entity(arguments[1], arguments[2])
+            _show_entity(store, new, as_json)
+        elif len(arguments) != 1:
+            fail("give one NAME|ID, or 'merge KEPT OTHER', or 'split ENTITY ALIAS'", code=2)
+        elif why:
+            _explain_entity(store, arguments[0], as_json)
+        else:
+            _show_entity(store, arguments[0], as_json)
 
 
 def _show_entity(store: Store, name_or_id: str, as_json: bool) -> None:

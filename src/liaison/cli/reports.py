@@ -26,15 +26,15 @@ from liaison.cli.common import (
     add_row,
     app,
     err,
-    fail,
     metadata_from,
     open_store,
     out,
     print_json,
     settings_for,
+    store_session,
 )
 from liaison.domain import Report
-from liaison.errors import InputError, LiaisonError
+from liaison.errors import InputError
 from liaison.extraction_format import extraction_to_dict
 from liaison.ingest import ReportMetadata
 from liaison.settings import Settings
@@ -249,11 +249,8 @@ def show_report(
     db: DbOption = None,
 ) -> None:
     """Show one report: its text, then the entities, roles, events, times and figures read in it."""
-    with open_store(settings_for(ctx, db)) as store:
-        try:
-            detail = store.get_report(report_id)
-        except LiaisonError as error:
-            fail(str(error))
+    with store_session(ctx, db) as store:
+        detail = store.get_report(report_id)
         if as_json:
             print_json(
                 {"report": asdict(detail.summary), "text": detail.text, "extraction": detail.extraction}

@@ -59,15 +59,20 @@ def read_meantime_directory(directory: str | Path) -> list[Document]:
     return [read_meantime(file) for file in files]
 
 
-def read_meantime(path: str | Path) -> Document:
-    """Read one MEANTIME XML file into a ``Document`` with the gold spans of its named mentions."""
-    path = Path(path)
+def parse_xml(path: Path) -> ET.Element:
+    """The root of an annotated corpus file; unreadable or malformed files are ``InputError``s."""
     try:
-        root = ET.parse(path).getroot()  # noqa: S314 -- local corpus files, see the import
+        return ET.parse(path).getroot()  # noqa: S314 -- local corpus files, see the import
     except ET.ParseError as error:
         raise InputError(f"{path}:{error.position[0]}", f"not well-formed XML: {error}") from error
     except OSError as error:
         raise InputError(str(path), f"cannot read the file: {error.strerror or error}") from error
+
+
+def read_meantime(path: str | Path) -> Document:
+    """Read one MEANTIME XML file into a ``Document`` with the gold spans of its named mentions."""
+    path = Path(path)
+    root = parse_xml(path)
     source = str(path)
 
     token_offsets: dict[str, tuple[int, int]] = {}

@@ -68,7 +68,7 @@ from typing import Protocol
 
 from liaison.domain import Extraction, Report
 from liaison.errors import InputError
-from liaison.evaluation.meantime import read_meantime
+from liaison.evaluation.meantime import parse_xml, read_meantime
 from liaison.evaluation.timeml import date_prefix
 
 Span = tuple[int, int]
@@ -128,15 +128,6 @@ class EventDocument:
     skipped_links: int = 0  # HAS_PARTICIPANT links of gold mentions to non-entities (VALUE markables)
 
 
-def _parse(path: Path) -> ET.Element:
-    try:
-        return ET.parse(path).getroot()  # noqa: S314 -- local corpus files, see the import
-    except ET.ParseError as error:
-        raise InputError(f"{path}:{error.position[0]}", f"not well-formed XML: {error}") from error
-    except OSError as error:
-        raise InputError(str(path), f"cannot read the file: {error.strerror or error}") from error
-
-
 def _overlaps(a: Span, b: Span) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -149,7 +140,7 @@ def read_meantime_events(path: str | Path) -> EventDocument:
     """Read the gold event mentions and participant links of one MEANTIME file (see the module doc)."""
     path = Path(path)
     document = read_meantime(path)
-    root = _parse(path)
+    root = parse_xml(path)
     source = str(path)
     offsets: dict[str, Span] = {}
     position = 0

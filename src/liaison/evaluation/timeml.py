@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Protocol
 
 from liaison.errors import InputError
-from liaison.evaluation.meantime import read_meantime
+from liaison.evaluation.meantime import parse_xml, read_meantime
 from liaison.extract.timex import find_times, infer_dct
 
 _DATE_PREFIX = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -189,15 +189,6 @@ def score_times(gold: Sequence[TimexLike], predicted: Sequence[TimexLike]) -> Ti
 # --------------------------------------------------------------------------------------------------------
 
 
-def _parse(path: Path) -> ET.Element:
-    try:
-        return ET.parse(path).getroot()  # noqa: S314 -- local corpus files, see the import
-    except ET.ParseError as error:
-        raise InputError(f"{path}:{error.position[0]}", f"not well-formed XML: {error}") from error
-    except OSError as error:
-        raise InputError(str(path), f"cannot read the file: {error.strerror or error}") from error
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -216,7 +207,7 @@ def date_prefix(value: str | None) -> date | None:
 def read_timeml(path: str | Path) -> TimeDocument:
     """Read a TempEval-3 TimeML file: the text of ``<TEXT>`` without tags, its TIMEX3s and the DCT."""
     path = Path(path)
-    root = _parse(path)
+    root = parse_xml(path)
     text_element = next((element for element in root.iter() if _local(element.tag) == "TEXT"), None)
     if text_element is None:
         raise InputError(str(path), "no <TEXT> element: is this a TimeML file?")
@@ -268,7 +259,7 @@ def read_meantime_times(path: str | Path, *, include_creation_time: bool = True)
     """Read the TIMEX3 markables of a MEANTIME file, over the text ``read_meantime`` builds."""
     path = Path(path)
     document = read_meantime(path)
-    root = _parse(path)
+    root = parse_xml(path)
     # Token offsets, rebuilt by the rule read_meantime uses (checked against its text below).
     offsets: dict[str, tuple[int, int]] = {}
     position = 0
