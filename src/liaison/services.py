@@ -222,7 +222,8 @@ def ingest_paths(
             continue
         label = result.report.origin or result.report.id
         try:
-            resolutions = {entity.id: resolve_entity(entity, store) for entity in result.entities}
+            directory = store.directory_for(result.entities)
+            resolutions = {entity.id: resolve_entity(entity, directory) for entity in result.entities}
             event_resolutions = resolve_report_events(result, resolutions, store)
             stored = store.save_extraction(result, resolutions, event_resolutions)
         except LiaisonError as error:

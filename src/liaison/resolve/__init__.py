@@ -10,6 +10,7 @@ from liaison.resolve.entities import (
     EntityDirectory,
     KnownEntity,
     Resolution,
+    resolution_keys,
     resolve_entity,
 )
 from liaison.resolve.events import EventDirectory, EventFacts, EventResolution, resolve_event
@@ -21,6 +22,7 @@ __all__ = [
     "EventResolution",
     "KnownEntity",
     "Resolution",
+    "resolution_keys",
     "resolve_entity",
     "resolve_event",
 ]

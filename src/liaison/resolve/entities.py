@@ -85,6 +85,11 @@ def _names_of(entity: Entity) -> list[str]:
     return [n for n in names if normalise_name(n)]
 
 
+def resolution_keys(entity: Entity) -> set[str]:
+    """Every normalised name ``resolve_entity`` may look up for ``entity`` (for prefetching)."""
+    return {normalise_name(n) for n in _names_of(entity)} | {normalise_name(entity.name)}
+
+
 def _surnames_match(a: Sequence[str], b: Sequence[str]) -> float | None:
     """Similarity of two people's names with the same given name, or None if they must not merge."""
     if len(a) != len(b) or len(a) < 2 or a[0] != b[0]:
