@@ -11,11 +11,12 @@ from pathlib import Path
 
 from liaison.domain import Marking, Report
 from liaison.errors import InputError, UnsupportedInput
-from liaison.ingest import html, records, text
+from liaison.ingest import feeds, html, records, text
 
 ReadResult = Report | InputError
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".rss", ".atom", ".xml")
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,15 @@ def read_file(path: Path, max_bytes: int, encoding: str | None = None) -> Iterat
         data = path.read_bytes()
     except OSError as error:
         raise InputError(source, f"cannot be read: {error.strerror or error}") from error
+    if suffix in FEED_SUFFIXES:
+        # A saved feed: each entry is a report of its title and text (the XML declares its own encoding).
+        parsed = feeds.parse_feed(data, source)
+        for entry in parsed.entries:
+            try:
+                yield feeds.entry_report(entry, parsed.title, Marking(), f"{source}#{entry.key}")
+            except InputError as error:
+                yield error
+        return
     if encoding is None and suffix in (".html", ".htm"):
         encoding = declared_html_charset(data)
     content = decode(path, data, encoding)
