@@ -86,7 +86,7 @@ def test_ingesting_the_demo_corpus_twice_changes_no_row(settings: Settings) -> N
     before = store.snapshot()
     code, out, _ = liaison("ingest", str(DEMO_CORPUS), "--json", db=db)
     assert code == 0
-    assert json.loads(out) == {"stored": 0, "unchanged": first["stored"], "failed": []}
+    assert json.loads(out) == {"stored": 0, "unchanged": first["stored"], "near_duplicates": 0, "failed": []}
     assert store.snapshot() == before
     languages = {r.language for r in store.list_reports()}
     assert {"en", "fr"} <= languages

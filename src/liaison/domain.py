@@ -92,6 +92,29 @@ class TLP(StrEnum):
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """A MinHash signature of a report's text and its LSH band keys (``liaison.ingest.duplicates``)."""
+
+    signature: tuple[int, ...]
+    bands: tuple[str, ...]
+
+    def similarity(self, other: Fingerprint) -> float:
+        """Estimated Jaccard similarity of the two texts' shingle sets: the share of equal minima."""
+        if not self.signature or len(self.signature) != len(other.signature):
+            return 0.0
+        same = sum(a == b for a, b in zip(self.signature, other.signature, strict=True))
+        return same / len(self.signature)
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """A report that copies an earlier one (a syndicated, lightly edited agency statement)."""
+
+    original_id: str
+    similarity: float
+
+
+@dataclass(frozen=True)
 class Marking:
     """A handling marking carried by a report and inherited by what is extracted from it."""
 

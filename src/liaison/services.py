@@ -2,38 +2,39 @@
 
 from __future__ import annotations
 
-import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liaison.domain import Claim, EntityType, Evidence, Extraction, KnownName, Report
+from liaison.domain import (
+    Claim,
+    EntityType,
+    Evidence,
+    Extraction,
+    Fingerprint,
+    NearDuplicate,
+    Report,
+)
+from liaison.engines import Failure as Failure
+from liaison.engines import extract_reports as extract_reports
 from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.extract.claims import compare_claims
-from liaison.ingest import ReportMetadata, read_paths
+from liaison.ingest import ReportMetadata, duplicates, read_paths
 from liaison.resolve import EventFacts, EventResolution, Resolution, resolve_entity, resolve_event
 from liaison.settings import Settings
 from liaison.store import ClaimRecord, Store
 from liaison.store.events import TARGET_ROLES
-
-# Reports handed to a worker at a time: large enough for nlp.pipe batching, small enough to balance.
-WORKER_CHUNK = 8
-
-
-@dataclass(frozen=True)
-class Failure:
-    """An input that could not be processed, and why (the message names the input)."""
-
-    source: str
-    message: str
 
 
 @dataclass
 class IngestSummary:
     stored: int = 0
     unchanged: int = 0
+    near_duplicates: int = 0  # among the stored: syndicated copies linked to their original
     failures: list[Failure] = field(default_factory=list)
+    # What became of each report read: stored, unchanged or failed (for feeds, which track entries).
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -56,65 +57,6 @@ def read_reports(
 def make_extractor(settings: Settings) -> Extractor:
     """An extractor for this process (for evaluation and one-off use)."""
     return Extractor(settings)
-
-
-def extract_reports(
-    reports: Iterable[Report],
-    settings: Settings,
-    workers: int = 1,
-    known_names: Sequence[KnownName] = (),
-) -> Iterator[Extraction | Failure]:
-    """Extract reports in input order, in this process or in a pool of ``workers`` processes.
-
-    ``known_names`` are the store's entity names, found in reports whose language has no pipeline.
-    """
-    if workers <= 1:
-        extractor = Extractor(settings, known_names)
-        for chunk in _chunks(reports, WORKER_CHUNK):
-            yield from _extract_chunk(extractor, chunk)
-        return
-    # spawn: workers load their own models and never inherit the parent's database connections.
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(settings, tuple(known_names))) as pool:
-        for results in pool.imap(_extract_in_worker, _chunks(reports, WORKER_CHUNK)):
-            yield from results
-
-
-def _chunks(items: Iterable[Report], size: int) -> Iterator[list[Report]]:
-    chunk: list[Report] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _extract_chunk(extractor: Extractor, chunk: list[Report]) -> list[Extraction | Failure]:
-    try:
-        return list(extractor.extract_many(chunk))
-    except Exception:  # noqa: BLE001 - one bad report must not sink its neighbours: retry one by one
-        results: list[Extraction | Failure] = []
-        for report in chunk:
-            try:
-                results.append(extractor.extract(report))
-            except Exception as error:  # noqa: BLE001 - reported per input, batch goes on
-                results.append(Failure(report.origin or report.id, f"extraction failed: {error}"))
-        return results
-
-
-_worker_extractor: Extractor | None = None
-
-
-def _init_worker(settings: Settings, known_names: tuple[KnownName, ...]) -> None:
-    global _worker_extractor
-    _worker_extractor = Extractor(settings, known_names)
-
-
-def _extract_in_worker(chunk: list[Report]) -> list[Extraction | Failure]:
-    assert _worker_extractor is not None, "worker used before initialisation"
-    return _extract_chunk(_worker_extractor, chunk)
 
 
 @dataclass(frozen=True)
@@ -195,11 +137,31 @@ def ingest_paths(
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
     read: list[Report | InputError] | None = None,
+    engine: str = "local",
+    address: str | None = None,
 ) -> IngestSummary:
-    """Read, extract and store reports. Reports already stored are skipped before extraction."""
+    """Read, extract and store files and directories of reports."""
+    items = read if read is not None else read_reports(paths, settings, metadata, encoding)
+    return ingest_reports(items, settings, store, workers, progress, engine, address)
+
+
+def ingest_reports(
+    items: Sequence[Report | InputError],
+    settings: Settings,
+    store: Store,
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+    engine: str = "local",
+    address: str | None = None,
+) -> IngestSummary:
+    """Extract and store reports. Reports already stored are skipped before extraction.
+
+    Each report is stored in its own transaction as soon as it is extracted, so a run that is killed
+    keeps what it stored and the next run extracts only what is missing. Near-duplicates of stored
+    reports are stored too, linked to the report they copy.
+    """
     summary = IngestSummary()
     notify = progress or (lambda outcome, label: None)
-    items = read if read is not None else read_reports(paths, settings, metadata, encoding)
     pending: list[Report] = []
     seen: set[str] = set()
     candidates = [item for item in items if isinstance(item, Report)]
@@ -210,30 +172,60 @@ def ingest_paths(
             notify("failed", item.source)
         elif item.id in existing or item.id in seen:
             summary.unchanged += 1
+            summary.outcomes[item.id] = "unchanged"
             notify("unchanged", item.origin or item.id)
         else:
             seen.add(item.id)
             pending.append(item)
     known_names = store.known_names() if pending else []
-    for result in extract_reports(pending, settings, workers, known_names):
+    for result in extract_reports(pending, settings, workers, known_names, engine, address):
         if isinstance(result, Failure):
             summary.failures.append(result)
+            if result.report_id:
+                summary.outcomes[result.report_id] = "failed"
             notify("failed", result.source)
             continue
-        label = result.report.origin or result.report.id
+        report = result.report
+        label = report.origin or report.id
         try:
+            fingerprint = duplicates.fingerprint(report.text)
+            near_duplicate = find_near_duplicate(report.id, fingerprint, store)
             directory = store.directory_for(result.entities)
             resolutions = {entity.id: resolve_entity(entity, directory) for entity in result.entities}
             event_resolutions = resolve_report_events(result, resolutions, store)
-            stored = store.save_extraction(result, resolutions, event_resolutions)
+            stored = store.save_extraction(
+                result, resolutions, event_resolutions, fingerprint, near_duplicate
+            )
         except LiaisonError as error:
-            summary.failures.append(Failure(label, str(error)))
+            summary.failures.append(Failure(label, str(error), report.id))
+            summary.outcomes[report.id] = "failed"
             notify("failed", label)
             continue
         if stored:
             summary.stored += 1
+            summary.near_duplicates += near_duplicate is not None
+            summary.outcomes[report.id] = "stored"
             notify("stored", label)
         else:
             summary.unchanged += 1
+            summary.outcomes[report.id] = "unchanged"
             notify("unchanged", label)
     return summary
+
+
+def find_near_duplicate(
+    report_id: str, fingerprint: Fingerprint | None, store: Store
+) -> NearDuplicate | None:
+    """The stored report this one copies, if any: the most similar candidate above the threshold."""
+    if fingerprint is None:
+        return None
+    best: NearDuplicate | None = None
+    for candidate in store.near_duplicate_candidates(fingerprint):
+        if candidate.report_id == report_id:
+            continue
+        similarity = fingerprint.similarity(candidate.fingerprint)
+        if similarity >= duplicates.NEAR_DUPLICATE_SIMILARITY and (
+            best is None or similarity > best.similarity
+        ):
+            best = NearDuplicate(candidate.original_id, similarity)
+    return best

@@ -11,13 +11,14 @@ from rich.markup import escape
 
 # Imported in the order their commands should appear in --help.
 from liaison.cli import reports  # isort: skip
+from liaison.cli import feeds  # isort: skip
 from liaison.cli import entities  # isort: skip
 from liaison.cli import events  # isort: skip
 from liaison.cli import admin  # isort: skip
 from liaison.cli.common import app, err
 from liaison.errors import LiaisonError
 
-COMMAND_MODULES = (reports, entities, events, admin)
+COMMAND_MODULES = (reports, feeds, entities, events, admin)
 
 __all__ = ["app", "main"]
 

@@ -34,6 +34,10 @@ db_app = typer.Typer(help="Manage the store's schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 evaluate_app = typer.Typer(help="Measure extraction against annotated data.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
+feeds_app = typer.Typer(
+    help="Follow RSS and Atom feeds and collect their new articles.", no_args_is_help=True
+)
+app.add_typer(feeds_app, name="feeds")
 
 # Report text is untrusted: markup is off by default so "[bold]" in a report prints as typed.
 out = Console(highlight=False, soft_wrap=True, markup=False)
@@ -137,5 +141,15 @@ EncodingOption = Annotated[
     str | None, typer.Option(help="Text encoding of the inputs (default: UTF-8, or as the BOM says).")
 ]
 PathsArgument = Annotated[
-    list[Path], typer.Argument(help="Files or directories (.txt .md .html .json .jsonl).", show_default=False)
+    list[Path],
+    typer.Argument(
+        help="Files or directories (.txt .md .html .json .jsonl, feeds .rss .atom .xml).", show_default=False
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also fetch from private, loopback and link-local addresses (refused by default).",
+    ),
 ]

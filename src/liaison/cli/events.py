@@ -93,11 +93,14 @@ def show_event(
     out.print(f"date {summary.date or '?'}   place {summary.location or '?'}   status {summary.status}")
     out.print("participants: " + (", ".join(f"{n} ({r})" for n, r in detail.participants) or "-"))
     out.print("topics: " + (", ".join(summary.topics) or "-"))
-    out.print(f"{len(detail.sources)} source(s):")
+    copies = sum(1 for source in detail.sources if source.copy_of)
+    copies_note = f", {copies} of them syndicated copies counted once" if copies else ""
+    out.print(f"{len(detail.sources)} source(s){copies_note}:")
     for source in detail.sources:
+        copy = f"  copy of {source.copy_of[:8]}" if source.copy_of else ""
         out.print(
             f"- {source.source or '?'}, {source.published or '?'} [{source.language}] "
-            f"{source.title or ''}  ({source.report_id[:8]})"
+            f"{source.title or ''}  ({source.report_id[:8]}){copy}"
         )
         if source.reason:
             out.print(f"    attached: {source.reason}")

@@ -12,8 +12,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from liaison import services
+from liaison import collection, services
 from liaison.cli.common import (
+    AllowPrivateOption,
     DbOption,
     EncodingOption,
     JsonOption,
@@ -26,6 +27,7 @@ from liaison.cli.common import (
     add_row,
     app,
     err,
+    fail,
     metadata_from,
     open_store,
     out,
@@ -34,24 +36,24 @@ from liaison.cli.common import (
     store_session,
 )
 from liaison.domain import Report
+from liaison.engines import ENGINES
 from liaison.errors import InputError
 from liaison.extraction_format import extraction_to_dict
-from liaison.ingest import ReportMetadata
+from liaison.ingest import read_url_list
 from liaison.settings import Settings
 from liaison.store import Store
 
 
 def _ingest_with_progress(
-    paths: list[Path],
+    items: list[Report | InputError],
     settings: Settings,
     store: Store,
-    metadata: ReportMetadata,
     workers: int,
-    encoding: str | None,
     as_json: bool,
+    engine: str = "local",
+    address: str | None = None,
 ) -> services.IngestSummary:
     """Run the ingest use case with a progress bar (reports/s, ETA) on a terminal."""
-    items = services.read_reports(paths, settings, metadata, encoding)
     show_progress = not as_json and len(items) > 1 and err.is_terminal
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -73,17 +75,32 @@ def _ingest_with_progress(
             if outcome == "failed" and show_progress:
                 progress.console.print(f"[red]failed[/] {escape(label)}", markup=True)
 
-        summary = services.ingest_paths(
-            paths, settings, store, metadata, workers, encoding, advance, read=items
-        )
+        summary = services.ingest_reports(items, settings, store, workers, advance, engine, address)
     return summary
 
 
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: PathsArgument,
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files, directories (.txt .md .html .json .jsonl, feeds .rss .atom .xml) or http(s) URLs.",
+            show_default=False,
+        ),
+    ] = None,
+    urls: Annotated[
+        Path | None, typer.Option("--urls", help="A file of URLs to fetch, one per line (# comments).")
+    ] = None,
+    allow_private: AllowPrivateOption = False,
     workers: Annotated[int, typer.Option(min=1, help="Extraction processes (one writer to the store).")] = 1,
+    engine: Annotated[
+        str, typer.Option(help="Where extraction runs: local processes, or a Ray cluster (ray).")
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option(help="Ray cluster to join, e.g. ray://head:10001 (default: start a local instance)."),
+    ] = None,
     source: SourceOption = None,
     url: UrlOption = None,
     published: PublishedOption = None,
@@ -93,28 +110,49 @@ def ingest(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Read reports, extract what they say, and store them. Bad inputs are reported; the rest go on."""
+    """Read reports, extract what they say, and store them. Bad inputs are reported; the rest go on.
+
+    Each report is committed as soon as it is extracted: an interrupted run keeps what it stored, and
+    running it again extracts only the rest. Syndicated copies are stored linked to their original.
+    """
     settings = settings_for(ctx, db)
     metadata = metadata_from(source, url, published, tlp, language)
-    with open_store(settings) as store:
-        summary = _ingest_with_progress(paths, settings, store, metadata, workers, encoding, as_json)
+    if engine not in ENGINES:
+        fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", code=2)
+    if not inputs and urls is None:
+        fail("nothing to ingest: give files, directories or URLs, or --urls FILE", code=2)
+    web = [value for value in inputs or [] if collection.is_url(value)]
+    paths = [Path(value) for value in inputs or [] if not collection.is_url(value)]
+    listed = read_url_list(urls) if urls is not None else []
+    web += [entry for entry in listed if isinstance(entry, str)]
+    items: list[Report | InputError] = [entry for entry in listed if isinstance(entry, InputError)]
+    items += services.read_reports(paths, settings, metadata, encoding)
+    items += collection.fetch_reports(web, settings, metadata, allow_private)
+    with store_session(ctx, db) as store:
+        summary = _ingest_with_progress(items, settings, store, workers, as_json, engine, address)
+    _print_summary(summary, as_json)
+    if summary.failures:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: services.IngestSummary, as_json: bool) -> None:
     if as_json:
         print_json(
             {
                 "stored": summary.stored,
                 "unchanged": summary.unchanged,
+                "near_duplicates": summary.near_duplicates,
                 "failed": [asdict(f) for f in summary.failures],
             }
         )
     else:
+        copies = f" ({summary.near_duplicates} near-duplicate)" if summary.near_duplicates else ""
         out.print(
-            f"stored {summary.stored} report(s), {summary.unchanged} unchanged, "
+            f"stored {summary.stored} report(s){copies}, {summary.unchanged} unchanged, "
             f"{len(summary.failures)} failed"
         )
         for failure in summary.failures:
             err.print(f"[bold red]error:[/] {escape(failure.message)}", markup=True)
-    if summary.failures:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -226,7 +264,7 @@ def list_reports(
         if as_json:
             print_json([asdict(row) for row in rows])
             return
-        table = Table("id", "published", "lang", "tlp", "source", "title", "entities")
+        table = Table("id", "published", "lang", "tlp", "source", "title", "entities", "copy of")
         for row in rows:
             add_row(
                 table,
@@ -237,6 +275,7 @@ def list_reports(
                 row.source or "",
                 (row.title or "")[:70],
                 str(row.entity_count),
+                (row.near_duplicate_of or "")[:8],
             )
         out.print(table)
 
@@ -253,7 +292,12 @@ def show_report(
         detail = store.get_report(report_id)
         if as_json:
             print_json(
-                {"report": asdict(detail.summary), "text": detail.text, "extraction": detail.extraction}
+                {
+                    "report": asdict(detail.summary),
+                    "text": detail.text,
+                    "extraction": detail.extraction,
+                    "near_duplicates": [{"report_id": r, "similarity": sim} for r, sim in detail.copies],
+                }
             )
             return
         summary = detail.summary
@@ -264,6 +308,11 @@ def show_report(
             f"published {summary.published or '?'}{inferred}  language {summary.language}  "
             f"TLP:{summary.tlp.upper()}"
         )
+        if summary.near_duplicate_of:
+            similarity = summary.near_duplicate_similarity or 0.0
+            out.print(f"near-duplicate of {summary.near_duplicate_of} (similarity {similarity:.2f})")
+        for copy_id, similarity in detail.copies:
+            out.print(f"copied by {copy_id} (similarity {similarity:.2f})")
         out.print()
         out.print(detail.text)
         out.print()

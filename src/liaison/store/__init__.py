@@ -1,5 +1,6 @@
 """The store stage: schema, migrations and queries. No other package writes SQL."""
 
+from liaison.store.collection import FeedRecord, StoredFingerprint
 from liaison.store.entities import (
     AliasRecord,
     EntityDetail,
@@ -22,10 +23,12 @@ __all__ = [
     "EventSource",
     "EventSummary",
     "Explanation",
+    "FeedRecord",
     "LinkRecord",
     "ReportDetail",
     "ReportSummary",
     "RoleRecord",
     "SearchHit",
     "Store",
+    "StoredFingerprint",
 ]

@@ -295,9 +295,13 @@ class EntityStore:
             select(
                 entities.c.canonical_id.label("root"),
                 func.count().label("mention_count"),
-                func.count(func.distinct(mentions.c.report_id)).label("report_count"),
+                # syndicated copies count once, as their original
+                func.count(
+                    func.distinct(func.coalesce(reports.c.near_duplicate_of, mentions.c.report_id))
+                ).label("report_count"),
             )
             .join(entities, entities.c.id == mentions.c.entity_id)
+            .join(reports, reports.c.id == mentions.c.report_id)
             .group_by(entities.c.canonical_id)
             .subquery()
         )

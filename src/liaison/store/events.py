@@ -54,6 +54,7 @@ class EventSource:
     date: str | None
     evidence: tuple[str, ...]
     reason: str
+    copy_of: str | None = None  # a syndicated copy of this report: shown, but not counted again
 
 
 @dataclass(frozen=True)
@@ -358,13 +359,16 @@ class EventStore:
         if not ids:
             return []
         rows = {r.id: r for r in connection.execute(select(events).where(events.c.id.in_(ids)))}
+        # A syndicated copy is readable on its own but is not another source: count its original.
         mention_rows = connection.execute(
             select(
                 event_mentions.c.event_id,
-                event_mentions.c.report_id,
+                func.coalesce(reports.c.near_duplicate_of, event_mentions.c.report_id),
                 event_mentions.c.topics,
                 event_mentions.c.date_value,
-            ).where(event_mentions.c.event_id.in_(ids))
+            )
+            .join(reports, reports.c.id == event_mentions.c.report_id)
+            .where(event_mentions.c.event_id.in_(ids))
         ).all()
         sources: dict[str, set[str]] = {}
         topics: dict[str, set[str]] = {}
@@ -448,6 +452,7 @@ class EventStore:
                     reports.c.source,
                     reports.c.published,
                     reports.c.language,
+                    reports.c.near_duplicate_of,
                     reports.c.text.label("report_text"),
                 )
                 .join(reports, reports.c.id == event_mentions.c.report_id)
@@ -464,6 +469,7 @@ class EventStore:
                     date=row.date_value,
                     evidence=tuple(row.report_text[e["start"] : e["end"]] for e in json.loads(row.evidence)),
                     reason=row.reason,
+                    copy_of=row.near_duplicate_of,
                 )
                 for row in rows
             )

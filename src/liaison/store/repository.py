@@ -17,12 +17,13 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
-from liaison.domain import Extraction, deterministic_id, normalise_name
+from liaison.domain import Extraction, Fingerprint, NearDuplicate, deterministic_id, normalise_name
 from liaison.errors import NotFound, StoreError
 from liaison.extraction_format import extraction_to_dict
 from liaison.resolve import EventResolution, Resolution
 from liaison.settings import Settings
 from liaison.store import database
+from liaison.store.collection import CollectionStore
 from liaison.store.entities import EntityStore
 from liaison.store.events import EventStore
 from liaison.store.schema import (
@@ -34,6 +35,8 @@ from liaison.store.schema import (
     event_participants,
     events,
     mentions,
+    report_fingerprint_bands,
+    report_fingerprints,
     report_topics,
     reports,
     roles,
@@ -55,6 +58,8 @@ CONTENT_TABLES = (
     event_participants,
     claims,
     report_topics,
+    report_fingerprints,
+    report_fingerprint_bands,
 )
 
 
@@ -75,6 +80,8 @@ class ReportSummary:
     ingested_at: datetime
     entity_count: int
     origin: str | None
+    near_duplicate_of: str | None = None  # the report this one copies (syndication), if any
+    near_duplicate_similarity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ class ReportDetail:
     summary: ReportSummary
     text: str
     extraction: dict[str, Any]
+    copies: tuple[tuple[str, float], ...] = ()  # reports stored as near-duplicates of this one
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class SearchHit:
     score: float
 
 
-class Store(EntityStore, EventStore):
+class Store(EntityStore, EventStore, CollectionStore):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
@@ -137,6 +145,8 @@ class Store(EntityStore, EventStore):
         extraction: Extraction,
         resolutions: Mapping[str, Resolution] | None = None,
         event_resolutions: Mapping[str, EventResolution] | None = None,
+        fingerprint: Fingerprint | None = None,
+        near_duplicate: NearDuplicate | None = None,
     ) -> bool:
         """Store a report with what was extracted from it; False if it was already stored.
 
@@ -172,6 +182,7 @@ class Store(EntityStore, EventStore):
                     return False
                 self._write_details(connection, extraction, report_id, now, resolutions or {})
                 self._write_events(connection, extraction, report_id, now, event_resolutions or {})
+                self._write_fingerprint(connection, report_id, fingerprint, near_duplicate)
         except SQLAlchemyError as error:
             raise StoreError(f"could not store report {report.origin or report_id}: {error}") from error
         return True
@@ -329,6 +340,8 @@ class Store(EntityStore, EventStore):
                     ingested_at=row.ingested_at,
                     entity_count=row.entity_count,
                     origin=row.origin,
+                    near_duplicate_of=row.near_duplicate_of,
+                    near_duplicate_similarity=row.near_duplicate_similarity,
                 )
                 for row in connection.execute(query)
             ]
@@ -344,7 +357,9 @@ class Store(EntityStore, EventStore):
             row = connection.execute(
                 select(reports.c.text, reports.c.extraction).where(reports.c.id == resolved)
             ).one()
-        return ReportDetail(summary, row.text, json.loads(row.extraction))
+        return ReportDetail(
+            summary, row.text, json.loads(row.extraction), tuple(self.near_duplicates_of(resolved))
+        )
 
     def _resolve_id(self, table: Table, identifier: str, kind: str) -> str:
         identifier = identifier.strip().lower()
@@ -410,11 +425,7 @@ class Store(EntityStore, EventStore):
         self, tables: Sequence[str] | None = None, exclude_columns: Sequence[str] = ()
     ) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of the content tables in a stable order, for comparing two stores."""
-        chosen = [
-            t
-            for t in (reports, sentences, entities, entity_aliases, mentions)
-            if tables is None or t.name in tables
-        ]
+        chosen = [t for t in CONTENT_TABLES if tables is None or t.name in tables]
         with self.engine.connect() as connection:
             return {
                 table.name: [

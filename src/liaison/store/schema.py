@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -41,9 +42,30 @@ reports = Table(
     Column("pipeline_version", Text, nullable=False),
     Column("extraction", Text, nullable=False),  # the liaison.extraction/1 JSON as extracted
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # A syndicated copy points at the report it copies; it stays readable but counts once as a source.
+    Column("near_duplicate_of", ID),
+    Column("near_duplicate_similarity", Float),
 )
 Index("ix_reports_published", reports.c.published)
 Index("ix_reports_ingested_at", reports.c.ingested_at)
+Index("ix_reports_near_duplicate_of", reports.c.near_duplicate_of)
+
+# MinHash signature of each report and its LSH band buckets: reports sharing a bucket are candidates.
+report_fingerprints = Table(
+    "report_fingerprints",
+    metadata,
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("signature", LargeBinary, nullable=False),
+)
+
+report_fingerprint_bands = Table(
+    "report_fingerprint_bands",
+    metadata,
+    Column("band", Integer, primary_key=True),
+    Column("bucket", String(16), primary_key=True),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_report_fingerprint_bands_report", report_fingerprint_bands.c.report_id)
 
 sentences = Table(
     "sentences",
@@ -213,3 +235,33 @@ report_topics = Table(
     Column("topic", String(64), primary_key=True),
 )
 Index("ix_report_topics_topic", report_topics.c.topic)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", Text),
+    Column("tlp", String(16), nullable=False),
+    # Validators of the last successful fetch, sent back so an unchanged feed costs one 304.
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("polled_at", DateTime(timezone=True)),
+    Column("status", Text),
+    Column("error", Text),
+)
+
+# Entries already handled, so a poll fetches only new ones; failed ones are retried a few times.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("feed_id", ID, ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    Column("entry_key", Text, primary_key=True),
+    Column("url", Text),
+    Column("report_id", ID),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
