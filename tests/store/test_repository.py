@@ -259,3 +259,32 @@ def test_events_from_two_reports_are_one_event_with_both_sources_and_their_figur
     assert store.list_events(date_from=date(2021, 1, 1), date_to=date(2021, 12, 31))
     assert not store.list_events(date_from=date(2022, 1, 1))
     assert [c.value for c in store.list_claims("Europol")] == [700, 750]
+
+
+def test_a_report_that_ties_stored_events_together_can_name_either_in_a_later_event(store: Store) -> None:
+    """Found by the 2,000-report benchmark: event 1 of a report merged stored event B into A, and event 2
+    of the same report was attached to B, which no longer existed."""
+    from liaison.resolve import EventResolution
+
+    first = make_event_extraction(TEXT, "Wire A", date(2021, 1, 28), 700)
+    second = make_event_extraction(TEXT + " Again.", "Wire B", date(2021, 1, 29), 750)
+    store.save_extraction(first)
+    store.save_extraction(second)
+    [a], [b] = first.events, second.events
+    assert len(store.list_events()) == 2
+    third = make_event_extraction(TEXT + " Once more.", "Wire C", date(2021, 1, 30), 800)
+    [event] = third.events
+    # a second event of the report, told in another sentence (an event's ID derives from its evidence)
+    [evidence] = event.evidence
+    later = replace(evidence, start=evidence.start + 1)
+    twin = replace(event, evidence=(later,), date=None)
+    twin_id = twin.id
+    assert twin_id != event.id
+    third = replace(third, events=(event, twin))
+    resolutions = {
+        event.id: EventResolution(event.id, a.id, "ties A and B", 0.9, also=(b.id,)),
+        twin_id: EventResolution(twin_id, b.id, "same as B", 0.9),
+    }
+    assert store.save_extraction(third, None, resolutions)
+    [merged] = store.list_events()
+    assert merged.id == a.id and merged.sources == 3

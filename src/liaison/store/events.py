@@ -204,9 +204,17 @@ class EventStore:
         now: datetime,
         resolutions: Mapping[str, EventResolution],
     ) -> None:
+        # Stored events this report merged into another: a later event of the report may name one of them.
+        merged_into: dict[str, str] = {}
+
+        def surviving(event_id: str) -> str:
+            while event_id in merged_into:
+                event_id = merged_into[event_id]
+            return event_id
+
         for event in extraction.events:
             resolution = resolutions.get(event.id)
-            canonical = resolution.canonical_id if resolution else event.id
+            canonical = surviving(resolution.canonical_id) if resolution else event.id
             date_value = event.date.value if event.date else None
             date_precision = event.date.precision if event.date else None
             if canonical != event.id and date_value:
@@ -258,8 +266,12 @@ class EventStore:
                     reason=resolution.reason if resolution else "",
                 )
             )
-            for other in resolution.also if resolution else ():
+            for also in resolution.also if resolution else ():
                 # this report ties two stored events together: they are one event
+                other = surviving(also)
+                if other == canonical:
+                    continue
+                merged_into[other] = canonical
                 connection.execute(
                     update(event_mentions)
                     .where(event_mentions.c.event_id == other)
