@@ -197,3 +197,36 @@ def test_a_saved_feed_file_is_read_entry_by_entry(tmp_path: Path) -> None:
     assert result["stored"] == 2 and code == 0
     code, out, _ = liaison(db, "reports", "--json")
     assert {r["source"] for r in json.loads(out)} == {"Saved"}
+
+
+def test_feeds_are_added_once_listed_and_removed(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    assert liaison(db, "feeds", "add", "https://news.example.org/rss", "--tlp", "amber")[0] == 0
+    code, _, err = liaison(db, "feeds", "add", "https://news.example.org/rss")
+    assert code == 1 and "already followed" in err
+    code, _, err = liaison(db, "feeds", "add", "no-such-file.xml")
+    assert code == 2 and "neither an http(s) URL nor a feed file" in err
+    code, _, err = liaison(db, "feeds", "add", "https://news.example.org/other", "--tlp", "purple")
+    assert code == 2
+    code, out, _ = liaison(db, "feeds", "list", "--json")
+    [feed] = json.loads(out)
+    assert (feed["url"], feed["tlp"], feed["polled_at"]) == ("https://news.example.org/rss", "amber", None)
+    assert liaison(db, "feeds", "remove", feed["id"][:6])[0] == 0
+    assert json.loads(liaison(db, "feeds", "list", "--json")[1]) == []
+    code, _, err = liaison(db, "feeds", "remove", "https://news.example.org/rss")
+    assert code == 1 and "no single followed feed" in err
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("15m", 900), ("1h", 3600), ("90s", 90), ("2d", 172800), ("5", 300)]
+)
+def test_poll_intervals(value: str, seconds: int) -> None:
+    from liaison.cli.feeds import parse_interval
+
+    assert parse_interval(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["10s", "soon", "-5m", "1w"])
+def test_bad_poll_intervals_are_refused(tmp_path: Path, value: str) -> None:
+    code, _, err = liaison(f"sqlite:///{tmp_path / 'x.db'}", "feeds", "poll", "--every", value)
+    assert code == 2 and "interval" in err

@@ -154,3 +154,11 @@ def test_an_ingest_killed_half_way_is_completed_by_the_next_run(tmp_path: Path) 
             " OR NOT EXISTS (SELECT 1 FROM report_fingerprints f WHERE f.report_id = r.id)"
         ).fetchone()
         assert incomplete == (0,)
+
+
+@pytest.mark.parametrize(
+    ("pending", "cpus", "expected"),
+    [(0, 2, 1), (1, 2, 1), (20, 2, 1), (31, 2, 1), (32, 2, 2), (2000, 2, 2), (2000, 8, 8), (100, 8, 6)],
+)
+def test_every_core_works_once_there_are_enough_reports(pending: int, cpus: int, expected: int) -> None:
+    assert services.default_workers(pending, cpus) == expected

@@ -86,7 +86,7 @@ def poll_feeds(
     store: Store,
     feeds: Sequence[FeedRecord] | None = None,
     allow_private: bool = False,
-    workers: int = 1,
+    workers: int | None = None,
     progress: ProgressCallback | None = None,
     on_feed: PollCallback | None = None,
 ) -> list[PollResult]:
@@ -106,7 +106,7 @@ def poll_feed(
     settings: Settings,
     store: Store,
     fetcher: Fetcher,
-    workers: int = 1,
+    workers: int | None = None,
     progress: ProgressCallback | None = None,
 ) -> PollResult:
     try:

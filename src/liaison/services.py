@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,12 +129,22 @@ def resolve_report_events(
     return result
 
 
+# A worker pays for loading the models (a few seconds): fewer reports than this per core, fewer workers.
+MIN_REPORTS_PER_WORKER = 16
+
+
+def default_workers(pending: int, cpus: int | None = None) -> int:
+    """One extraction process per core, as long as each has at least ``MIN_REPORTS_PER_WORKER`` reports."""
+    available = cpus or os.cpu_count() or 1
+    return max(1, min(available, pending // MIN_REPORTS_PER_WORKER))
+
+
 def ingest_paths(
     paths: Sequence[Path],
     settings: Settings,
     store: Store,
     metadata: ReportMetadata | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     encoding: str | None = None,
     progress: ProgressCallback | None = None,
     read: list[Report | InputError] | None = None,
@@ -149,13 +160,14 @@ def ingest_reports(
     items: Sequence[Report | InputError],
     settings: Settings,
     store: Store,
-    workers: int = 1,
+    workers: int | None = None,
     progress: ProgressCallback | None = None,
     engine: str = "local",
     address: str | None = None,
 ) -> IngestSummary:
     """Extract and store reports. Reports already stored are skipped before extraction.
 
+    ``workers`` None uses every core once there are enough reports (``default_workers``).
     Each report is stored in its own transaction as soon as it is extracted, so a run that is killed
     keeps what it stored and the next run extracts only what is missing. Near-duplicates of stored
     reports are stored too, linked to the report they copy.
@@ -178,7 +190,8 @@ def ingest_reports(
             seen.add(item.id)
             pending.append(item)
     known_names = store.known_names() if pending else []
-    for result in extract_reports(pending, settings, workers, known_names, engine, address):
+    chosen = workers if workers is not None else default_workers(len(pending))
+    for result in extract_reports(pending, settings, chosen, known_names, engine, address):
         if isinstance(result, Failure):
             summary.failures.append(result)
             if result.report_id:

@@ -126,7 +126,15 @@ def poll(
     every: Annotated[
         str | None, typer.Option(help="Poll again at this interval (e.g. 15m) until interrupted.")
     ] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Extraction processes (one writer to the store).")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Extraction processes, one writer to the store (default: one per core, "
+            "from 16 reports per core).",
+            show_default=False,
+        ),
+    ] = None,
     allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
     db: DbOption = None,

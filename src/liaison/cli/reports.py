@@ -48,7 +48,7 @@ def _ingest_with_progress(
     items: list[Report | InputError],
     settings: Settings,
     store: Store,
-    workers: int,
+    workers: int | None,
     as_json: bool,
     engine: str = "local",
     address: str | None = None,
@@ -93,7 +93,15 @@ def ingest(
         Path | None, typer.Option("--urls", help="A file of URLs to fetch, one per line (# comments).")
     ] = None,
     allow_private: AllowPrivateOption = False,
-    workers: Annotated[int, typer.Option(min=1, help="Extraction processes (one writer to the store).")] = 1,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Extraction processes, one writer to the store (default: one per core, "
+            "from 16 reports per core).",
+            show_default=False,
+        ),
+    ] = None,
     engine: Annotated[
         str, typer.Option(help="Where extraction runs: local processes, or a Ray cluster (ray).")
     ] = "local",
