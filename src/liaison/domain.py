@@ -316,3 +316,129 @@ class StoredReport:
     report: Report
     ingested_at: datetime
     entity_count: int = 0
+
+
+# -- what the store shares -------------------------------------------------------------------------
+# ``Store.shareable`` reads these and ``liaison.share`` maps them to STIX, MISP or tables. They live here
+# because the store and share stages must not import each other. Entity, event and location references
+# are canonical entity IDs; every ``tlp`` is the most restrictive marking of the reports the object
+# comes from (all of them, not only the reports selected), so a filter never lowers a marking.
+
+
+@dataclass(frozen=True)
+class ShareableReport:
+    id: str
+    title: str | None
+    source: str | None
+    url: str | None
+    published: date | None
+    language: str | None
+    tlp: TLP
+    topics: tuple[str, ...]
+    ingested_at: datetime
+    text: str
+    near_duplicate_of: str | None = None
+    near_duplicate_similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class ShareableEntity:
+    """A canonical entity; names, aliases and titles come from every report that mentions it."""
+
+    id: str  # the canonical (root) entity ID
+    type: EntityType
+    name: str
+    aliases: tuple[str, ...]
+    attributes: dict[str, str]  # country_code, place_kind, acronym, expansion … when known
+    tlp: TLP
+    report_ids: tuple[str, ...]  # the selected reports that mention it
+    created_at: datetime
+    modified_at: datetime  # when the latest report that mentions it was ingested
+    titles: tuple[str, ...] = ()  # a person's titles, from every role read
+    topics: tuple[str, ...] = ()  # the topics of every report that mentions it
+    event_roles: tuple[tuple[str, str], ...] = ()  # (event type, role) of every event it took part in
+
+
+@dataclass(frozen=True)
+class ShareableRole:
+    id: str
+    person_id: str
+    title: str
+    organization_id: str | None
+    country_id: str | None
+    report_id: str
+    evidence: str
+    tlp: TLP
+    ingested_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareableEvent:
+    id: str
+    type: str
+    plover: str
+    plover_mode: str | None
+    cameo: str | None
+    date: str | None  # TIMEX3-style: 2024-02-20, 2024-02, 2024
+    date_precision: str | None
+    location_id: str | None
+    status: str
+    confidence: float
+    participants: tuple[tuple[str, str], ...]  # (entity ID, role), from every report's account
+    sources: tuple[tuple[str, str], ...]  # (report ID, evidence text), selected reports only
+    topics: tuple[str, ...]
+    tlp: TLP
+    created_at: datetime
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareableClaim:
+    id: str
+    report_id: str
+    subject_id: str | None  # canonical entity ID, when the subject is a stored entity
+    subject: str  # the subject's name, or the subject as written
+    value: float
+    qualifier: str | None
+    unit: str
+    period: str | None
+    evidence: str
+    tlp: TLP
+    ingested_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareableSet:
+    """What one export may contain: selected reports and the objects derived from them."""
+
+    reports: tuple[ShareableReport, ...] = ()
+    entities: tuple[ShareableEntity, ...] = ()
+    roles: tuple[ShareableRole, ...] = ()
+    events: tuple[ShareableEvent, ...] = ()
+    claims: tuple[ShareableClaim, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReceivedStixObject:
+    """One STIX object from a partner's bundle, as canonical JSON, ready to be kept with provenance."""
+
+    id: str
+    type: str
+    spec_version: str
+    modified: str  # as received; ``created`` for objects without ``modified``, "" for neither
+    version_key: str  # ``modified`` normalised so that later versions sort after earlier ones
+    json: str
+
+
+@dataclass(frozen=True)
+class StoredStixObject:
+    """A received STIX object and where it came from."""
+
+    id: str
+    type: str
+    modified: str
+    json: str
+    received_from: str
+    bundle_id: str
+    received_at: datetime
+    current: bool

@@ -5,7 +5,8 @@
     LiaisonError
     ├── InputError            an input (file, record, URL) cannot be read as a report
     │   ├── UnsupportedInput  a file kind Liaison does not read
-    │   └── MalformedRecord   one JSON/JSONL record is invalid (carries the line number)
+    │   ├── MalformedRecord   one JSON/JSONL record is invalid (carries the line number)
+    │   └── InvalidBundle     a partner's STIX bundle is rejected (carries every reason)
     ├── ExtractionError       the NLP pipeline could not run (e.g. a model is not installed)
     └── StoreError            the store cannot be opened, migrated or queried
         └── NotFound          no report or entity matches the identifier given
@@ -50,3 +51,12 @@ class StoreError(LiaisonError):
 
 class NotFound(StoreError):
     pass
+
+
+class InvalidBundle(InputError):
+    """A STIX bundle was rejected as a whole; ``messages`` are every reason found, nothing was stored."""
+
+    def __init__(self, source: str, messages: list[str]) -> None:
+        more = f" (and {len(messages) - 1} more problem(s))" if len(messages) > 1 else ""
+        super().__init__(source, f"bundle rejected, nothing stored: {messages[0]}{more}")
+        self.messages = tuple(messages)

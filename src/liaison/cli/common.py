@@ -38,6 +38,12 @@ feeds_app = typer.Typer(
     help="Follow RSS and Atom feeds and collect their new articles.", no_args_is_help=True
 )
 app.add_typer(feeds_app, name="feeds")
+export_app = typer.Typer(
+    help="Share the store: STIX 2.1 with TLP 2.0, MISP, CSV, GraphML.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+import_app = typer.Typer(help="Read partners' STIX 2.1 bundles and MISP events.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 
 # Report text is untrusted: markup is off by default so "[bold]" in a report prints as typed.
 out = Console(highlight=False, soft_wrap=True, markup=False)

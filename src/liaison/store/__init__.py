@@ -1,5 +1,14 @@
 """The store stage: schema, migrations and queries. No other package writes SQL."""
 
+from liaison.domain import (
+    ShareableClaim,
+    ShareableEntity,
+    ShareableEvent,
+    ShareableReport,
+    ShareableRole,
+    ShareableSet,
+    StoredStixObject,
+)
 from liaison.store.collection import FeedRecord, StoredFingerprint
 from liaison.store.entities import (
     AliasRecord,
@@ -12,6 +21,7 @@ from liaison.store.entities import (
 )
 from liaison.store.events import ClaimRecord, EventDetail, EventSource, EventSummary
 from liaison.store.repository import ReportDetail, ReportSummary, SearchHit, Store
+from liaison.store.stix_objects import StixSaveResult
 
 __all__ = [
     "AliasRecord",
@@ -29,6 +39,14 @@ __all__ = [
     "ReportSummary",
     "RoleRecord",
     "SearchHit",
+    "ShareableClaim",
+    "ShareableEntity",
+    "ShareableEvent",
+    "ShareableReport",
+    "ShareableRole",
+    "ShareableSet",
+    "StixSaveResult",
     "Store",
     "StoredFingerprint",
+    "StoredStixObject",
 ]

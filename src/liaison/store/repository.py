@@ -41,7 +41,11 @@ from liaison.store.schema import (
     reports,
     roles,
     sentences,
+    stix_imports,
+    stix_objects,
 )
+from liaison.store.sharing import SharingStore
+from liaison.store.stix_objects import StixObjectStore
 
 Clock = Callable[[], datetime]
 
@@ -60,6 +64,8 @@ CONTENT_TABLES = (
     report_topics,
     report_fingerprints,
     report_fingerprint_bands,
+    stix_objects,
+    stix_imports,
 )
 
 
@@ -100,7 +106,7 @@ class SearchHit:
     score: float
 
 
-class Store(EntityStore, EventStore, CollectionStore):
+class Store(EntityStore, EventStore, CollectionStore, SharingStore, StixObjectStore):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:

@@ -265,3 +265,37 @@ feed_entries = Table(
     Column("attempts", Integer, nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# STIX objects received from partners, every version kept: (id, modified) is one version, ``current``
+# marks the latest (``liaison.store.stix_objects``). ``json`` is the object as received, canonical JSON.
+stix_objects = Table(
+    "stix_objects",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("modified", String(40), primary_key=True),
+    Column("version_key", String(40), nullable=False),
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(8), nullable=False),
+    Column("json", Text, nullable=False),
+    Column("received_from", Text, nullable=False),
+    Column("bundle_id", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("current", Boolean, nullable=False),
+)
+Index("ix_stix_objects_current", stix_objects.c.current, stix_objects.c.type)
+
+# One row per bundle received: who sent it, from which file, and what it changed.
+stix_imports = Table(
+    "stix_imports",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("bundle_id", Text, nullable=False),
+    Column("received_from", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("stored", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("replaced", Integer, nullable=False),
+    Column("older", Integer, nullable=False),
+)
+Index("ix_stix_imports_bundle", stix_imports.c.bundle_id)
