@@ -11,9 +11,17 @@ class MemoryEvents:
     def __init__(self, known: list[EventFacts]) -> None:
         self.known = known
 
-    def events_sharing_participants(self, plover: str, participants: Iterable[str]) -> list[EventFacts]:
+    def events_sharing_participants(
+        self, plover: str, participants: Iterable[str], date: str | None = None
+    ) -> list[EventFacts]:
         wanted = set(participants)
-        return [e for e in self.known if e.plover == plover and e.participants & wanted]
+        return [
+            e
+            for e in self.known
+            if e.plover == plover
+            and e.participants & wanted
+            and (date is None or e.date is None or e.date.startswith(date) or date.startswith(e.date))
+        ]
 
     def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
         return [

@@ -46,8 +46,12 @@ class EventFacts:
 
 
 class EventDirectory(Protocol):
-    def events_sharing_participants(self, plover: str, participants: Iterable[str]) -> list[EventFacts]:
-        """Stored canonical events of this PLOVER type with any of these canonical participants."""
+    def events_sharing_participants(
+        self, plover: str, participants: Iterable[str], date: str | None = None
+    ) -> list[EventFacts]:
+        """Stored canonical events of this PLOVER type with any of these canonical participants; with a
+        ``date``, only undated events and those whose date is compatible with it (one a prefix of the
+        other), the only ones that can match by participants."""
         ...
 
     def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
@@ -131,7 +135,9 @@ def resolve_event(event: EventFacts, directory: EventDirectory) -> EventResoluti
     """Attach ``event`` to the stored event it describes, or to itself when it is new."""
     best: tuple[float, str, str] | None = None
     matching: list[str] = []
-    candidates = directory.events_sharing_participants(event.plover, event.participants)
+    # By participants, only events of a compatible date can match; the same place (events_at) also
+    # catches the day before or after.
+    candidates = directory.events_sharing_participants(event.plover, event.participants, event.date)
     if event.location is not None:
         candidates += directory.events_at(event.plover, None, event.location)
     for known in candidates:

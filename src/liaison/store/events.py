@@ -83,6 +83,11 @@ class EventDetail:
 TARGET_ROLES = frozenset({"recipient", "visitor", "host"})
 
 
+def _prefixes(date: str) -> list[str]:
+    """Every prefix of a date value: a stored date that is one is compatible with it ("2024-02")."""
+    return [date[:end] for end in range(1, len(date) + 1)]
+
+
 class EventStore:
     """Event and claim queries; mixed into ``Store``, which provides the engine and clock."""
 
@@ -99,23 +104,30 @@ class EventStore:
 
     # -- resolution directory (liaison.resolve.EventDirectory) -----------------------------------
 
-    def events_sharing_participants(self, plover: str, participants: Iterable[str]) -> list[EventFacts]:
+    def events_sharing_participants(
+        self, plover: str, participants: Iterable[str], date: str | None = None
+    ) -> list[EventFacts]:
         wanted = sorted(set(participants))
         if not wanted:
             return []
-        with self.engine.connect() as connection:
-            event_ids = (
-                connection.execute(
-                    select(event_mentions.c.event_id)
-                    .join(event_participants, event_participants.c.mention_id == event_mentions.c.id)
-                    .join(entities, entities.c.id == event_participants.c.entity_id)
-                    .where(event_mentions.c.plover == plover, entities.c.canonical_id.in_(wanted))
-                    .distinct()
-                    .limit(200)
+        query = (
+            select(event_mentions.c.event_id)
+            .join(event_participants, event_participants.c.mention_id == event_mentions.c.id)
+            .join(entities, entities.c.id == event_participants.c.entity_id)
+            .where(event_mentions.c.plover == plover, entities.c.canonical_id.in_(wanted))
+        )
+        if date is not None:
+            # Compatible dates only (one a prefix of the other): a popular participant's events of other
+            # days would otherwise fill the candidate list, and its limit, as the store grows.
+            query = query.join(events, events.c.id == event_mentions.c.event_id).where(
+                or_(
+                    events.c.date_value.is_(None),
+                    events.c.date_value.in_(_prefixes(date)),
+                    events.c.date_value.startswith(date, autoescape=True),
                 )
-                .scalars()
-                .all()
             )
+        with self.engine.connect() as connection:
+            event_ids = connection.execute(query.distinct().limit(200)).scalars().all()
             return self._event_facts(connection, list(event_ids))
 
     def events_at(self, plover: str, date: str | None, location: str) -> list[EventFacts]:
