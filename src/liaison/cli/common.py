@@ -152,6 +152,15 @@ PathsArgument = Annotated[
         help="Files or directories (.txt .md .html .json .jsonl, feeds .rss .atom .xml).", show_default=False
     ),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Extraction processes, one writer to the store (default: one per core, "
+        "from 16 reports per core).",
+        show_default=False,
+    ),
+]
 AllowPrivateOption = Annotated[
     bool,
     typer.Option(

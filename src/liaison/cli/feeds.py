@@ -18,6 +18,7 @@ from liaison.cli.common import (
     DbOption,
     JsonOption,
     TlpOption,
+    WorkersOption,
     add_row,
     err,
     fail,
@@ -126,15 +127,7 @@ def poll(
     every: Annotated[
         str | None, typer.Option(help="Poll again at this interval (e.g. 15m) until interrupted.")
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Extraction processes, one writer to the store (default: one per core, "
-            "from 16 reports per core).",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     allow_private: AllowPrivateOption = False,
     as_json: JsonOption = False,
     db: DbOption = None,

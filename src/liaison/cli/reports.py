@@ -24,6 +24,7 @@ from liaison.cli.common import (
     SourceOption,
     TlpOption,
     UrlOption,
+    WorkersOption,
     add_row,
     app,
     err,
@@ -93,15 +94,7 @@ def ingest(
         Path | None, typer.Option("--urls", help="A file of URLs to fetch, one per line (# comments).")
     ] = None,
     allow_private: AllowPrivateOption = False,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Extraction processes, one writer to the store (default: one per core, "
-            "from 16 reports per core).",
-            show_default=False,
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     engine: Annotated[
         str, typer.Option(help="Where extraction runs: local processes, or a Ray cluster (ray).")
     ] = "local",

@@ -137,27 +137,6 @@ class EntityStore:
             ).first()
         return None if row is None else str(row[0])
 
-    def entities_with_alias(self, normalized: Iterable[str]) -> list[KnownEntity]:
-        keys = sorted({k for k in normalized if k})
-        if not keys:
-            return []
-        with self.engine.connect() as connection:
-            roots = connection.execute(
-                select(entities.c.canonical_id)
-                .join(entity_aliases, entity_aliases.c.entity_id == entities.c.id)
-                .where(entity_aliases.c.normalized.in_(keys))
-                .distinct()
-            ).scalars()
-            return self._known(connection, list(roots))
-
-    def people_with_given_name(self, given_name: str) -> list[KnownEntity]:
-        pattern = "person:" + given_name.replace("\\", "").replace("%", "").replace("_", "") + " %"
-        with self.engine.connect() as connection:
-            roots = connection.execute(
-                select(entities.c.id).where(_ROOT, entities.c.canonical_key.like(pattern)).limit(200)
-            ).scalars()
-            return self._known(connection, list(roots))
-
     def cannot_link(self, entity_id: str) -> set[str]:
         with self.engine.connect() as connection:
             root = self._root_id(connection, entity_id) or entity_id
