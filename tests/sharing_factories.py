@@ -33,6 +33,7 @@ def report_extraction(
     organization: str = "Europol",
     country: str = "France",
     group: str = "LockBit",
+    recipients: tuple[str, ...] = (),
 ) -> Extraction:
     """A report (unique by ``tag``) where ``person``, director of ``organization``, sees ``group``
     arrested in ``country``, and 34 servers are seized."""
@@ -47,7 +48,7 @@ def report_extraction(
         url=f"https://wire.example/{tag}",
         published=date(2024, 2, 20),
         language="en",
-        marking=Marking(tlp),
+        marking=Marking(tlp, recipients),
         origin=f"{tag}.txt",
     )
     first_end = text.index(". ") + 1

@@ -11,6 +11,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -116,9 +117,13 @@ class NearDuplicate:
 
 @dataclass(frozen=True)
 class Marking:
-    """A handling marking carried by a report and inherited by what is extracted from it."""
+    """A handling marking carried by a report and inherited by what is extracted from it.
+
+    ``recipients`` names the organisations a TLP:RED report is for; nobody else reads it.
+    """
 
     tlp: TLP = TLP.CLEAR
+    recipients: tuple[str, ...] = ()
 
     @staticmethod
     def most_restrictive(markings: list[Marking]) -> Marking:
@@ -442,3 +447,68 @@ class StoredStixObject:
     bundle_id: str
     received_at: datetime
     current: bool
+
+
+class AccountRole(StrEnum):
+    """What a user may do. Partners read what their organisation's agreement allows, and write to TAXII."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    READER = "reader"
+    PARTNER = "partner"
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a read is for, as the handling rules see it: one organisation.
+
+    ``levels`` are the TLP levels it reads without being named; ``organization`` is the name that makes
+    it a recipient of a TLP:RED report; ``topics``, when not empty, narrows what a partner sees to reports
+    on those topics. Derived objects (entities, events...) carry the most restrictive marking of every
+    report they come from, so one RED source the audience is not named on hides them.
+    """
+
+    organization: str
+    levels: frozenset[TLP]
+    topics: frozenset[str] = frozenset()
+
+    @classmethod
+    def everything(cls, tlp_max: TLP | None = None) -> Audience:
+        """The instance operator's view (CLI exports): every level up to ``tlp_max``, RED included."""
+        top = tlp_max or TLP.RED
+        return cls("", frozenset(level for level in TLP if level.rank <= top.rank))
+
+    def admits(self, tlp: TLP, recipients: frozenset[str] | tuple[str, ...] = ()) -> bool:
+        """May this audience read something marked ``tlp`` whose RED recipients are ``recipients``?"""
+        if tlp in self.levels:
+            return True
+        return (
+            tlp is TLP.RED
+            and self.organization != ""
+            and self.organization.casefold() in {name.casefold() for name in recipients}
+        )
+
+    def admits_all(self, markings: Iterable[tuple[TLP, tuple[str, ...]]]) -> bool:
+        """True when every source marking is admitted (a derived object, marked by all its reports)."""
+        return all(self.admits(tlp, recipients) for tlp, recipients in markings)
+
+    @property
+    def sql_levels(self) -> tuple[str, ...]:
+        return tuple(sorted(level.value for level in self.levels))
+
+
+def audience_levels(home: bool, agreement_tlp_max: TLP | None) -> frozenset[TLP]:
+    """The TLP levels an organisation reads unnamed, by the TLP 2.0 rules Liaison applies.
+
+    CLEAR: anyone authenticated. GREEN: the home organisation and partners with an agreement. AMBER: the
+    home organisation and partners whose agreement allows AMBER. AMBER+STRICT: the home organisation
+    only. RED: nobody unnamed.
+    """
+    if home:
+        return frozenset({TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT})
+    levels = {TLP.CLEAR}
+    if agreement_tlp_max is not None:
+        levels.add(TLP.GREEN)
+        if agreement_tlp_max.rank >= TLP.AMBER.rank:
+            levels.add(TLP.AMBER)
+    return frozenset(levels)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from liaison.domain import (
+    TLP,
     Claim,
     EntityType,
     Evidence,
@@ -22,6 +23,7 @@ from liaison.errors import InputError, LiaisonError
 from liaison.extract import Extractor
 from liaison.extract.claims import compare_claims
 from liaison.ingest import ReportMetadata, duplicates, read_paths
+from liaison.publishing import CollectionPublication, publish
 from liaison.resolve import EventFacts, EventResolution, Resolution, resolve_entity, resolve_event
 from liaison.settings import Settings
 from liaison.store import ClaimRecord, Store
@@ -36,6 +38,8 @@ class IngestSummary:
     failures: list[Failure] = field(default_factory=list)
     # What became of each report read: stored, unchanged or failed (for feeds, which track entries).
     outcomes: dict[str, str] = field(default_factory=dict)
+    # Organisations' TAXII collections brought up to date after the reports were stored.
+    published: list[CollectionPublication] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -223,7 +227,31 @@ def ingest_reports(
             summary.unchanged += 1
             summary.outcomes[report.id] = "unchanged"
             notify("unchanged", label)
+    if summary.stored:
+        summary.published = publish(store, settings)
     return summary
+
+
+def red_recipients(store: Store, tlp: str | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The organisations a TLP:RED ingest is for, checked against the store.
+
+    Named recipients must be organisations the instance knows; with none named, a RED report is for the
+    home organisation alone. An instance without organisations keeps the names as given.
+    """
+    try:
+        level = TLP.parse(tlp) if tlp is not None else None
+    except ValueError:
+        return names  # the surface reports the bad level
+    if level is not TLP.RED:
+        return names
+    known = store.organizations()
+    if not known:
+        return names
+    chosen = [store.organization(name).name for name in names]
+    if not chosen:
+        home = store.home_organization()
+        chosen = [home.name] if home else []
+    return tuple(sorted(set(chosen)))
 
 
 def find_near_duplicate(

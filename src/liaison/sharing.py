@@ -23,6 +23,7 @@ from typing import Any
 
 from liaison.domain import TLP
 from liaison.errors import InvalidBundle
+from liaison.publishing import publish
 from liaison.settings import Settings
 from liaison.share.stix import build_bundle
 from liaison.share.stix_import import check_references, read_bundle
@@ -83,6 +84,8 @@ def import_bundle(
     except InvalidBundle as error:
         return ImportSummary(errors=[f"{source}: {message}" for message in error.messages], source=source)
     saved = store.save_stix_objects(read.objects, partner, read.id, source)
+    if saved.stored or saved.replaced:
+        publish(store, settings)
     return ImportSummary(
         stored=saved.stored,
         unchanged=saved.unchanged,

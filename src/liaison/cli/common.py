@@ -123,14 +123,21 @@ def parse_date(value: str | None) -> date | None:
 
 
 def metadata_from(
-    source: str | None, url: str | None, published: str | None, tlp: str | None, language: str | None
+    source: str | None,
+    url: str | None,
+    published: str | None,
+    tlp: str | None,
+    language: str | None,
+    recipients: tuple[str, ...] = (),
 ) -> ReportMetadata:
     marking = None
     if tlp is not None:
         try:
-            marking = Marking(TLP.parse(tlp))
+            marking = Marking(TLP.parse(tlp), recipients)
         except ValueError as error:
             fail(str(error), code=2)
+    if recipients and (marking is None or marking.tlp is not TLP.RED):
+        fail("--recipient names who may read a TLP:RED report; use it with --tlp red", code=2)
     return ReportMetadata(source, url, parse_date(published), marking, language)
 
 
@@ -141,6 +148,13 @@ PublishedOption = Annotated[
 ]
 TlpOption = Annotated[
     str | None, typer.Option(help="TLP 2.0 marking: clear, green, amber, amber+strict, red.")
+]
+RecipientOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--recipient",
+        help="An organisation a TLP:RED report is for (repeat it; default: the home organisation).",
+    ),
 ]
 LanguageOption = Annotated[str | None, typer.Option(help="Language code, when known (e.g. en, fr).")]
 EncodingOption = Annotated[

@@ -21,6 +21,7 @@ from liaison.cli.common import (
     LanguageOption,
     PathsArgument,
     PublishedOption,
+    RecipientOption,
     SourceOption,
     TlpOption,
     UrlOption,
@@ -106,6 +107,7 @@ def ingest(
     url: UrlOption = None,
     published: PublishedOption = None,
     tlp: TlpOption = None,
+    recipient: RecipientOption = None,
     language: LanguageOption = None,
     encoding: EncodingOption = None,
     as_json: JsonOption = False,
@@ -115,9 +117,12 @@ def ingest(
 
     Each report is committed as soon as it is extracted: an interrupted run keeps what it stored, and
     running it again extracts only the rest. Syndicated copies are stored linked to their original.
+    When the instance has organisations, their TAXII collections are brought up to date at the end.
     """
     settings = settings_for(ctx, db)
-    metadata = metadata_from(source, url, published, tlp, language)
+    with store_session(ctx, db) as store:
+        recipients = services.red_recipients(store, tlp, tuple(recipient or ()))
+    metadata = metadata_from(source, url, published, tlp, language, recipients)
     if engine not in ENGINES:
         fail(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}", code=2)
     if not inputs and urls is None:

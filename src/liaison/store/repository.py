@@ -23,9 +23,12 @@ from liaison.extraction_format import extraction_to_dict
 from liaison.resolve import EventResolution, Resolution
 from liaison.settings import Settings
 from liaison.store import database
+from liaison.store.accounts import AccountStore
+from liaison.store.audit import AuditStore
 from liaison.store.collection import CollectionStore
 from liaison.store.entities import EntityStore
 from liaison.store.events import EventStore
+from liaison.store.publication import PublicationStore
 from liaison.store.schema import (
     claims,
     entities,
@@ -37,6 +40,7 @@ from liaison.store.schema import (
     mentions,
     report_fingerprint_bands,
     report_fingerprints,
+    report_recipients,
     report_topics,
     reports,
     roles,
@@ -62,6 +66,7 @@ CONTENT_TABLES = (
     event_participants,
     claims,
     report_topics,
+    report_recipients,
     report_fingerprints,
     report_fingerprint_bands,
     stix_objects,
@@ -106,7 +111,16 @@ class SearchHit:
     score: float
 
 
-class Store(EntityStore, EventStore, CollectionStore, SharingStore, StixObjectStore):
+class Store(
+    EntityStore,
+    EventStore,
+    CollectionStore,
+    SharingStore,
+    StixObjectStore,
+    AccountStore,
+    PublicationStore,
+    AuditStore,
+):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
     def __init__(self, engine: Engine, clock: Clock = utc_now) -> None:
@@ -186,6 +200,12 @@ class Store(EntityStore, EventStore, CollectionStore, SharingStore, StixObjectSt
                 )
                 if inserted.first() is None:  # the report was already stored
                     return False
+                recipients = sorted({name.casefold() for name in report.marking.recipients})
+                if recipients:
+                    connection.execute(
+                        report_recipients.insert(),
+                        [{"report_id": report_id, "organization": name} for name in recipients],
+                    )
                 self._write_details(connection, extraction, report_id, now, resolutions or {})
                 self._write_events(connection, extraction, report_id, now, event_resolutions or {})
                 self._write_fingerprint(connection, report_id, fingerprint, near_duplicate)

@@ -299,3 +299,153 @@ stix_imports = Table(
     Column("older", Integer, nullable=False),
 )
 Index("ix_stix_imports_bundle", stix_imports.c.bundle_id)
+
+# --- Cooperation: organisations, people, agreements, what each organisation's collection holds, audit ---
+
+organizations = Table(
+    "organizations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False, unique=True),  # casefolded: names are unique whatever the case
+    Column("home", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False, unique=True),
+    Column("organization_id", ID, ForeignKey("organizations.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text),  # Argon2id; NULL for a token-only account
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+# Tokens are 256-bit random secrets: a SHA-256 digest is enough to store them (no dictionary to attack),
+# and it lets a request find its token with one indexed lookup.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id"), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),  # shown in listings so a token can be recognised
+    Column("label", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("organization_id", ID, ForeignKey("organizations.id"), primary_key=True),
+    Column("tlp_max", String(16), nullable=False),
+    Column("topics", Text, nullable=False),  # JSON list; empty: every topic
+    Column("can_write", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The organisations a TLP:RED report is for (casefolded names).
+report_recipients = Table(
+    "report_recipients",
+    metadata,
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("organization", Text, primary_key=True),
+)
+
+# One TAXII collection per organisation: what its audience may read, materialised at publication.
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("organization_id", ID, ForeignKey("organizations.id"), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+)
+
+collection_objects = Table(
+    "collection_objects",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("collection_id", ID, ForeignKey("collections.id", ondelete="CASCADE"), nullable=False),
+    Column("stix_id", Text, nullable=False),
+    Column("version", String(40), nullable=False),  # the object's ``modified`` (or ``created``), as served
+    Column("version_key", String(40), nullable=False),  # sortable form of ``version``
+    Column("type", String(250), nullable=False),
+    Column("spec_version", String(8), nullable=False),
+    Column("date_added", DateTime(timezone=True), nullable=False),
+    Column("current", Boolean, nullable=False),
+    Column("json", Text, nullable=False),
+    UniqueConstraint("collection_id", "stix_id", "version", name="uq_collection_objects_version"),
+)
+Index("ix_collection_objects_added", collection_objects.c.collection_id, collection_objects.c.date_added)
+Index("ix_collection_objects_id", collection_objects.c.collection_id, collection_objects.c.stix_id)
+
+# The store rows an organisation may read through the REST API: reports, entities, events, claims, roles.
+collection_members = Table(
+    "collection_members",
+    metadata,
+    Column("collection_id", ID, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("local_id", ID, primary_key=True),
+)
+Index("ix_collection_members_local", collection_members.c.kind, collection_members.c.local_id)
+
+# TAXII status resources of objects added by partners.
+taxii_statuses = Table(
+    "taxii_statuses",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("collection_id", ID, nullable=False),
+    Column("user_id", ID, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("request_timestamp", DateTime(timezone=True), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: totals and per-object successes, failures, pendings
+)
+
+# Partner instances this one pulls from, and how far it got.
+partners = Table(
+    "partners",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False, unique=True),
+    Column("url", Text, nullable=False),  # the partner's TAXII API root or collection URL
+    Column("token", Text, nullable=False),  # the bearer token the partner issued to us
+    Column("collection_id", Text),
+    Column("cursor", Text),  # X-TAXII-Date-Added-Last of the last page stored
+    Column("last_pull_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Append-only, hash-chained: each entry's hash covers its content and the previous entry's hash.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+Index("ix_audit_log_at", audit_log.c.at)
+
+# The chain's head, written with every entry: deleting the last entries leaves the head pointing past them.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+)

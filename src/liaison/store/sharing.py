@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 
 from liaison.domain import (
     TLP,
+    Audience,
     EntityType,
     ShareableClaim,
     ShareableEntity,
@@ -34,6 +35,7 @@ from liaison.store.schema import (
     event_participants,
     events,
     mentions,
+    report_recipients,
     report_topics,
     reports,
     roles,
@@ -60,8 +62,15 @@ class _ReportFacts:
     """What the markings and dates of derived objects need to know about any report."""
 
     tlp: dict[str, TLP] = field(default_factory=dict)
+    recipients: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ingested_at: dict[str, datetime] = field(default_factory=dict)
     topics: dict[str, set[str]] = field(default_factory=dict)
+    # every report a derived object (entity, event) is read in, selected or not: its marking's sources
+    read_in: dict[str, set[str]] = field(default_factory=dict)
+
+    def sources(self, object_id: str) -> list[tuple[TLP, tuple[str, ...]]]:
+        """The marking and RED recipients of every report ``object_id`` was read in."""
+        return [(self.tlp[r], self.recipients.get(r, ())) for r in sorted(self.read_in.get(object_id, ()))]
 
 
 class SharingStore:
@@ -73,7 +82,11 @@ class SharingStore:
         raise NotImplementedError
 
     def shareable(
-        self, since: date | None = None, tlp_max: TLP | None = None, entity: str | None = None
+        self,
+        since: date | None = None,
+        tlp_max: TLP | None = None,
+        entity: str | None = None,
+        audience: Audience | None = None,
     ) -> ShareableSet:
         """The reports selected and the objects derived from them, each with its marking.
 
@@ -81,17 +94,30 @@ class SharingStore:
         object marked above it; ``entity`` (a name, alias, ID or ID prefix) keeps the reports that
         mention it. Derived objects are the entities those reports mention, the roles, events and
         figures read in them, and the entities those refer to.
+
+        ``audience`` applies an organisation's handling rules (``Audience``): the reports it may read
+        (and, for a partner, on its agreement's topics), and the derived objects every source of which
+        it may read. Without it, the operator's view up to ``tlp_max``.
         """
-        allowed = {level for level in TLP if tlp_max is None or level.rank <= tlp_max.rank}
+        if audience is None:
+            audience = Audience.everything(tlp_max)
+        elif tlp_max is not None:
+            audience = Audience(
+                audience.organization,
+                frozenset(level for level in audience.levels if level.rank <= tlp_max.rank),
+                audience.topics,
+            )
         root = self.find_entity_id(entity) if entity else None
         with self.engine.connect() as connection:
-            selected = _selected_reports(connection, since, allowed, root)
+            selected = _selected_reports(connection, since, audience, root)
             texts = {report.id: report.text for report in selected}
             facts = _ReportFacts()
             _add_report_facts(connection, facts, texts)
             mentioned = _mentioned(connection, texts)
             role_list = _roles(connection, texts)
-            event_list = [e for e in _events(connection, texts, facts) if e.tlp in allowed]
+            event_list = [
+                e for e in _events(connection, texts, facts) if audience.admits_all(facts.sources(e.id))
+            ]
             claim_list = _claims(connection, texts, facts)
             wanted = {entity_id for found in mentioned.values() for entity_id in found}
             for role in role_list:
@@ -103,7 +129,7 @@ class SharingStore:
             entity_list = _entities(connection, wanted, mentioned, facts)
         return ShareableSet(
             reports=tuple(selected),
-            entities=tuple(e for e in entity_list if e.tlp in allowed),
+            entities=tuple(e for e in entity_list if audience.admits_all(facts.sources(e.id))),
             roles=tuple(role_list),
             events=tuple(event_list),
             claims=tuple(claim_list),
@@ -111,9 +137,21 @@ class SharingStore:
 
 
 def _selected_reports(
-    connection: Connection, since: date | None, allowed: set[TLP], root: str | None
+    connection: Connection, since: date | None, audience: Audience, root: str | None
 ) -> list[ShareableReport]:
-    query = select(reports).where(reports.c.tlp.in_(sorted(level.value for level in allowed)))
+    readable: ColumnElement[bool] = reports.c.tlp.in_(audience.sql_levels)
+    if audience.organization:
+        named = select(report_recipients.c.report_id).where(
+            report_recipients.c.organization == audience.organization.casefold()
+        )
+        readable = readable | ((reports.c.tlp == TLP.RED.value) & reports.c.id.in_(named))
+    query = select(reports).where(readable)
+    if audience.topics:
+        query = query.where(
+            reports.c.id.in_(
+                select(report_topics.c.report_id).where(report_topics.c.topic.in_(sorted(audience.topics)))
+            )
+        )
     if since is not None:
         query = query.where(reports.c.ingested_at >= datetime.combine(since, time(), UTC))
     if root is not None:
@@ -161,6 +199,16 @@ def _add_report_facts(connection: Connection, facts: _ReportFacts, report_ids: I
             facts.tlp[row.id] = TLP(row.tlp)
             facts.ingested_at[row.id] = row.ingested_at
             facts.topics.setdefault(row.id, set())
+            facts.recipients.setdefault(row.id, ())
+        named: dict[str, list[str]] = {}
+        for report_id, organization in connection.execute(
+            select(report_recipients.c.report_id, report_recipients.c.organization).where(
+                report_recipients.c.report_id.in_(chunk)
+            )
+        ):
+            named.setdefault(report_id, []).append(organization)
+        for report_id, organizations in named.items():
+            facts.recipients[report_id] = tuple(sorted(organizations))
         for report_id, topic in connection.execute(
             select(report_topics.c.report_id, report_topics.c.topic).where(
                 report_topics.c.report_id.in_(chunk)
@@ -296,6 +344,7 @@ def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
     for event_id in sorted(event_rows):
         row = event_rows[event_id]
         sources_read = reports_of.get(event_id, set())
+        facts.read_in[event_id] = sources_read
         latest = max((facts.ingested_at[r] for r in sources_read), default=row.created_at)
         result.append(
             ShareableEvent(
@@ -425,6 +474,7 @@ def _entities(
     for root in sorted(rows):
         row = rows[root]
         read_in = sources.get(root, set())
+        facts.read_in[root] = read_in
         first = created.get(root, row.created_at)
         latest = max((facts.ingested_at[r] for r in read_in), default=first)
         result.append(
