@@ -28,7 +28,9 @@ from liaison.store.audit import AuditStore
 from liaison.store.collection import CollectionStore
 from liaison.store.entities import EntityStore
 from liaison.store.events import EventStore
+from liaison.store.partners import PartnerStore
 from liaison.store.publication import PublicationStore
+from liaison.store.readable import ReadableStore
 from liaison.store.schema import (
     claims,
     entities,
@@ -120,6 +122,8 @@ class Store(
     AccountStore,
     PublicationStore,
     AuditStore,
+    ReadableStore,
+    PartnerStore,
 ):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 
