@@ -35,7 +35,8 @@ def authenticate(request: Request) -> Principal:
     credentials = credentials.strip()
     user = None
     attempted = ""
-    if scheme.lower() == "bearer" and credentials:
+    # "Token" is what taxii2-client's TokenAuth sends: the same bearer secret under another name.
+    if scheme.lower() in ("bearer", "token") and credentials:
         attempted = "token"
         user = check_token(store, credentials)
     elif scheme.lower() == "basic" and credentials:

@@ -12,14 +12,15 @@ that does not exist.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, delete, false, func, literal, or_, select, update
 
-from liaison.store.schema import collection_members, collection_objects, collections
+from liaison.store.schema import collection_members, collection_objects, collections, taxii_statuses
 
 _CHUNK = 500
 
@@ -72,6 +73,21 @@ class ObjectFilter:
     types: tuple[str, ...] = ()
     versions: tuple[str, ...] = ("last",)  # "first", "last", "all" or exact versions
     spec_versions: tuple[str, ...] = ()
+    # Exact versions in their sortable form (``share.stix_json.version_key``): a client may write a
+    # version with another precision than the object's ``modified`` ("…05Z" for "…05.000Z").
+    version_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaxiiStatusRecord:
+    """A TAXII status resource: what became of the objects one client posted."""
+
+    id: str
+    collection_id: str
+    user_id: str
+    status: str
+    request_timestamp: datetime
+    detail: dict[str, Any]  # totals and per-object successes, failures and pendings
 
 
 def _aware(moment: datetime) -> datetime:
@@ -209,14 +225,21 @@ class PublicationStore:
             )
 
     def collection_objects(
-        self, collection_id: str, where: ObjectFilter, limit: int, after_seq: int = 0
+        self,
+        collection_id: str,
+        where: ObjectFilter,
+        limit: int,
+        after_seq: int = 0,
+        with_json: bool = True,
     ) -> list[CollectionObject]:
         """One page of a collection's object versions, in the order they were added; one query.
 
-        Ask for ``limit + 1`` to learn whether there is more.
+        Ask for ``limit + 1`` to learn whether there is more. ``with_json=False`` leaves the objects'
+        text out (``json`` is then empty): what a manifest or a list of versions needs.
         """
         c = collection_objects.c
-        query = select(c.seq, c.stix_id, c.version, c.type, c.spec_version, c.date_added, c.json).where(
+        text = c.json if with_json else literal("").label("json")
+        query = select(c.seq, c.stix_id, c.version, c.type, c.spec_version, c.date_added, text).where(
             c.collection_id == collection_id, c.seq > after_seq
         )
         if where.added_after is not None:
@@ -247,7 +270,9 @@ class PublicationStore:
                 )
             if exact:
                 wanted.append(c.version.in_(exact))
-            query = query.where(or_(*wanted))
+            if where.version_keys:
+                wanted.append(c.version_key.in_(where.version_keys))
+            query = query.where(or_(*wanted) if wanted else false())
         with self.engine.connect() as connection:
             rows = connection.execute(query.order_by(c.seq).limit(limit)).all()
         return [
@@ -267,3 +292,38 @@ class PublicationStore:
                     .where(collection_objects.c.collection_id == collection_id)
                 ).scalar_one()
             )
+
+    # --- TAXII status resources ---
+
+    def save_taxii_status(self, record: TaxiiStatusRecord) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                taxii_statuses.insert(),
+                {
+                    "id": record.id,
+                    "collection_id": record.collection_id,
+                    "user_id": record.user_id,
+                    "status": record.status,
+                    "request_timestamp": record.request_timestamp,
+                    "detail": json.dumps(record.detail, ensure_ascii=False, separators=(",", ":")),
+                },
+            )
+
+    def taxii_status(self, status_id: str, user_id: str) -> TaxiiStatusRecord | None:
+        """The status ``user_id`` posted under ``status_id``; anyone else's is None, as an unknown one."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(taxii_statuses).where(
+                    taxii_statuses.c.id == status_id, taxii_statuses.c.user_id == user_id
+                )
+            ).first()
+        if row is None:
+            return None
+        return TaxiiStatusRecord(
+            row.id,
+            row.collection_id,
+            row.user_id,
+            row.status,
+            _aware(row.request_timestamp),
+            json.loads(row.detail),
+        )

@@ -108,6 +108,9 @@ class SharingStore:
                 audience.topics,
             )
         root = self.find_entity_id(entity) if entity else None
+        # A partner limited to topics reads nothing from other reports: not an alias, participant, date
+        # or topic they contributed to an entity or event (markings still count every source).
+        only_selected = bool(audience.topics)
         with self.engine.connect() as connection:
             selected = _selected_reports(connection, since, audience, root)
             texts = {report.id: report.text for report in selected}
@@ -116,7 +119,9 @@ class SharingStore:
             mentioned = _mentioned(connection, texts)
             role_list = _roles(connection, texts)
             event_list = [
-                e for e in _events(connection, texts, facts) if audience.admits_all(facts.sources(e.id))
+                e
+                for e in _events(connection, texts, facts, only_selected)
+                if audience.admits_all(facts.sources(e.id))
             ]
             claim_list = _claims(connection, texts, facts)
             wanted = {entity_id for found in mentioned.values() for entity_id in found}
@@ -126,7 +131,9 @@ class SharingStore:
                 wanted.update(entity_id for entity_id, _ in event.participants)
                 wanted.update([event.location_id] if event.location_id else [])
             wanted.update(claim.subject_id for claim in claim_list if claim.subject_id)
-            entity_list = _entities(connection, wanted, mentioned, facts)
+            entity_list = _entities(
+                connection, wanted, mentioned, facts, set(texts) if only_selected else None
+            )
         return ShareableSet(
             reports=tuple(selected),
             entities=tuple(e for e in entity_list if audience.admits_all(facts.sources(e.id))),
@@ -281,7 +288,9 @@ def _best_date(own: str | None, candidates: Iterable[str]) -> str | None:
     return max(compatible, key=lambda d: (len(d), d)) if compatible else own
 
 
-def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) -> list[ShareableEvent]:
+def _events(
+    connection: Connection, texts: dict[str, str], facts: _ReportFacts, only_selected: bool = False
+) -> list[ShareableEvent]:
     event_ids: set[str] = set()
     for chunk in _chunks(texts):
         event_ids.update(
@@ -291,7 +300,7 @@ def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
         )
     event_rows: dict[str, Any] = {}
     mention_rows: list[Any] = []
-    participant_rows: list[tuple[str, str, str]] = []
+    participant_rows: list[tuple[str, str, str, str]] = []
     for chunk in _chunks(event_ids):
         event_rows.update(
             (row.id, row) for row in connection.execute(select(events).where(events.c.id.in_(chunk)))
@@ -309,15 +318,26 @@ def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
         )
         participant_rows.extend(
             connection.execute(
-                select(event_mentions.c.event_id, event_participants.c.entity_id, event_participants.c.role)
+                select(
+                    event_mentions.c.event_id,
+                    event_participants.c.entity_id,
+                    event_participants.c.role,
+                    event_mentions.c.report_id,
+                )
                 .join(event_participants, event_participants.c.mention_id == event_mentions.c.id)
                 .where(event_mentions.c.event_id.in_(chunk))
             ).all()
         )
     _add_report_facts(connection, facts, {row.report_id for row in mention_rows})
+    read_in_all: dict[str, set[str]] = {}
+    for row in mention_rows:
+        read_in_all.setdefault(row.event_id, set()).add(row.report_id)
+    if only_selected:
+        mention_rows = [row for row in mention_rows if row.report_id in texts]
+        participant_rows = [row for row in participant_rows if row[3] in texts]
     canon = _canonical(
         connection,
-        {entity_id for _, entity_id, _ in participant_rows} | {r.location_id for r in event_rows.values()},
+        {row[1] for row in participant_rows} | {r.location_id for r in event_rows.values()},
     )
     reports_of: dict[str, set[str]] = {}
     topics: dict[str, set[str]] = {}
@@ -334,7 +354,7 @@ def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
                 (row.report_id, text[span["start"] : span["end"]]) for span in json.loads(row.evidence)
             )
     participants: dict[str, dict[str, str]] = {}
-    for event_id, entity_id, role in sorted(participant_rows):
+    for event_id, entity_id, role, _ in sorted(participant_rows):
         # one role per canonical participant, however many reports tell the event: the most specific
         roles_of = participants.setdefault(event_id, {})
         root = canon.get(entity_id, entity_id)
@@ -344,7 +364,7 @@ def _events(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
     for event_id in sorted(event_rows):
         row = event_rows[event_id]
         sources_read = reports_of.get(event_id, set())
-        facts.read_in[event_id] = sources_read
+        facts.read_in[event_id] = read_in_all.get(event_id, set())  # the marking counts every source
         latest = max((facts.ingested_at[r] for r in sources_read), default=row.created_at)
         result.append(
             ShareableEvent(
@@ -401,9 +421,21 @@ def _claims(connection: Connection, texts: dict[str, str], facts: _ReportFacts) 
 
 
 def _entities(
-    connection: Connection, roots: set[str], mentioned: dict[str, set[str]], facts: _ReportFacts
+    connection: Connection,
+    roots: set[str],
+    mentioned: dict[str, set[str]],
+    facts: _ReportFacts,
+    selected: set[str] | None = None,
 ) -> list[ShareableEntity]:
-    """The canonical entities ``roots``, marked by every report that names them in any way."""
+    """The canonical entities ``roots``, marked by every report that names them in any way.
+
+    With ``selected``, what describes them (aliases, titles, event roles, topics) comes from those
+    reports only; the marking still counts every report.
+    """
+
+    def shown(report_id: str | None) -> bool:
+        return selected is None or report_id is None or report_id in selected
+
     sources: dict[str, set[str]] = {}  # canonical ID -> every report that mentions it or refers to it
     mention_reports: dict[str, set[str]] = {}
     titles: dict[str, set[str]] = {}
@@ -423,12 +455,13 @@ def _entities(
                 .group_by(entities.c.canonical_id)
             ).all()
         )
-        for root, alias in connection.execute(
-            select(entities.c.canonical_id, entity_aliases.c.alias)
+        for root, alias, first_report in connection.execute(
+            select(entities.c.canonical_id, entity_aliases.c.alias, entity_aliases.c.first_report_id)
             .join(entity_aliases, entity_aliases.c.entity_id == entities.c.id)
             .where(entities.c.canonical_id.in_(chunk))
         ):
-            aliases.setdefault(root, set()).add(alias)
+            if shown(first_report):
+                aliases.setdefault(root, set()).add(alias)
         for root, report_id in connection.execute(
             select(entities.c.canonical_id, mentions.c.report_id)
             .join(mentions, mentions.c.entity_id == entities.c.id)
@@ -444,7 +477,7 @@ def _entities(
                 .where(column.in_(members))
             ):
                 sources.setdefault(root, set()).add(report_id)
-                if column is roles.c.person_id:
+                if column is roles.c.person_id and shown(report_id):
                     titles.setdefault(root, set()).add(title)
         for root, report_id, event_type, role in connection.execute(
             select(
@@ -458,7 +491,8 @@ def _entities(
             .where(entities.c.canonical_id.in_(chunk))
         ):
             sources.setdefault(root, set()).add(report_id)
-            event_roles.setdefault(root, set()).add((event_type, role))
+            if shown(report_id):
+                event_roles.setdefault(root, set()).add((event_type, role))
         for root, report_id in connection.execute(
             select(entities.c.canonical_id, event_mentions.c.report_id)
             .join(event_mentions, event_mentions.c.location_id == entities.c.id)
@@ -489,7 +523,9 @@ def _entities(
                 created_at=first,
                 modified_at=max(latest, first),
                 titles=tuple(sorted(titles.get(root, set()))),
-                topics=tuple(sorted({t for r in mention_reports.get(root, set()) for t in facts.topics[r]})),
+                topics=tuple(
+                    sorted({t for r in mention_reports.get(root, set()) if shown(r) for t in facts.topics[r]})
+                ),
                 event_roles=tuple(sorted(event_roles.get(root, set()))),
             )
         )
