@@ -128,7 +128,7 @@ def test_agreements_publish_at_once_and_withdraw_when_removed(db: str) -> None:
     assert "Bravo: up to TLP:GREEN, topics cybercrime" in out and "added" in out
     [shared] = as_json(db, "share", "list")
     assert shared["tlp_max"] == "green" and shared["topics"] == ["cybercrime"] and shared["write"] is False
-    assert shared["objects"] > before["objects"] and shared["published_at"] is not None
+    assert shared["object_versions"] > before["object_versions"] and shared["published_at"] is not None
     code, out, _ = liaison(db, "share", "list")
     assert "Bravo" in out and "cybercrime" in out
 

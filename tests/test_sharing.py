@@ -243,6 +243,10 @@ def test_cli_export_and_import(demo: tuple[Settings, Store], tmp_path: Path) -> 
         "Five Eyes security chiefs appear together in public for the first time, warn of threat to innovation"
         not in titles
     )
+    _, store_ = demo
+    exports = [e for e in store_.audit_entries() if e.action == "export"]
+    assert [e.detail["tlp_max"] for e in exports] == ["amber", "amber", None]  # every export is audited
+    assert exports[-1].detail["entity"] == "LockBit" and exports[0].target == "liaison export stix"
 
     target = f"sqlite:///{tmp_path / 'partner.db'}"
     code, printed, err = liaison("import", "stix", str(out_file), "--from", "CERT-X", db=target)

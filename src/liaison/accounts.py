@@ -9,6 +9,7 @@ still runs one Argon2 verification, so the answer takes the same time whether th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -25,8 +26,13 @@ _SHOWN_CHARACTERS = 12  # "lsn_" and 8 characters: enough to tell tokens apart i
 MIN_PASSWORD_LENGTH = 12
 
 _hasher = PasswordHasher()
-# A hash of a random password: verified against when the user does not exist, to spend the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password: verified against when the user does not exist, to spend the same
+    time. Made on first use, not at import (an Argon2 hash costs tens of milliseconds)."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def principal_for(store: Store, user: UserRecord) -> Principal:
 def check_password(store: Store, name: str, password: str) -> UserRecord | None:
     """The user if ``password`` is theirs and the account is active; the same work either way."""
     user = store.find_user(name)
-    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
     matched: bool
     try:
         matched = _hasher.verify(stored, password)

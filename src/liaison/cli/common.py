@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -182,3 +183,12 @@ AllowPrivateOption = Annotated[
         help="Also fetch from private, loopback and link-local addresses (refused by default).",
     ),
 ]
+
+
+def cli_actor() -> str:
+    """Who is acting, for the audit log: the operating-system login."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        login = "unknown"
+    return f"cli:{login}"

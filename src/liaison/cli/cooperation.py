@@ -24,6 +24,7 @@ from liaison.cli.common import (
     JsonOption,
     add_row,
     app,
+    cli_actor,
     err,
     fail,
     out,
@@ -56,13 +57,7 @@ MIN_PULL_INTERVAL_SECONDS = 30
 ROLES = ", ".join(role.value for role in AccountRole)
 
 
-def actor() -> str:
-    """Who is acting, for the audit log: the operating-system login."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
-        login = "unknown"
-    return f"cli:{login}"
+actor = cli_actor
 
 
 def _when(moment: datetime | None) -> str:
@@ -325,14 +320,14 @@ def share_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = N
                     "agreement": agreement is not None,
                     "topics": list(agreement.topics) if agreement else [],
                     "write": bool(agreement and agreement.can_write),
-                    "objects": store.collection_size(collection.id),
+                    "object_versions": store.collection_size(collection.id),
                     "published_at": collection.published_at,
                 }
             )
     if as_json:
         print_json(rows)
         return
-    table = Table("partner", "TLP max", "topics", "write", "objects", "last published")
+    table = Table("partner", "TLP max", "topics", "write", "object versions", "last published")
     for row in rows:
         level = str(row["tlp_max"]) + ("" if row["agreement"] else " (no agreement)")
         topics = ", ".join(row["topics"]) or "all"
@@ -342,7 +337,7 @@ def share_list(ctx: typer.Context, as_json: JsonOption = False, db: DbOption = N
             level,
             topics,
             "yes" if row["write"] else "",
-            row["objects"],
+            row["object_versions"],
             _when(row["published_at"]),
         )
     out.print(table)

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from liaison import sharing
-from liaison.cli.common import err, fail, parse_date, settings_for, store_session
+from liaison.cli.common import cli_actor, err, fail, parse_date, settings_for, store_session
 from liaison.domain import TLP
 
 SinceOption = Annotated[
@@ -50,7 +50,19 @@ def exported_bundle(
     settings = settings_for(ctx, db)
     since_date, level = parse_date(since), parse_tlp_max(tlp_max)
     with store_session(ctx, db) as store:
-        return sharing.export_bundle(store, settings, since=since_date, tlp_max=level, entity=entity)
+        bundle = sharing.export_bundle(store, settings, since=since_date, tlp_max=level, entity=entity)
+        store.append_audit(
+            cli_actor(),
+            "export",
+            ctx.command_path,
+            {
+                "objects": len(bundle["objects"]),
+                "since": since,
+                "tlp_max": level.value if level else None,
+                "entity": entity,
+            },
+        )
+        return bundle
 
 
 def write_file(path: Path, text: str) -> None:

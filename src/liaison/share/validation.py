@@ -21,12 +21,12 @@ recommendation is therefore replaced by the naming rule ``custom-prefix`` (101) 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from stix2validator import ValidationOptions, validate_instance
-from stix2validator.errors import NoJSONFileFoundError, SchemaInvalidError, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from liaison.share.extensions import SCHEMAS_DIR
+
+if TYPE_CHECKING:
+    from stix2validator import ValidationOptions
 
 EXPORT_DISABLED = ("uuid-check", "relationship-types", "extref-hashes")
 IMPORT_DISABLED = (*EXPORT_DISABLED, "extensions-use")
@@ -36,6 +36,10 @@ ALWAYS_ENABLED = ("extension-description", "extension-properties")
 
 def validator_options(for_import: bool = False) -> ValidationOptions:
     """The options Liaison validates with (exports in the tests, and every import)."""
+    # Imported when first needed: the validator's schema formats take about a second to load, which
+    # every CLI command would otherwise pay at start-up.
+    from stix2validator import ValidationOptions
+
     return ValidationOptions(
         version="2.1",
         strict=True,
@@ -48,6 +52,9 @@ def validator_options(for_import: bool = False) -> ValidationOptions:
 
 def validation_errors(bundle: Mapping[str, Any], for_import: bool = False) -> list[str]:
     """The validator's messages for a bundle; empty when it is valid."""
+    from stix2validator import validate_instance
+    from stix2validator.errors import NoJSONFileFoundError, SchemaInvalidError, ValidationError
+
     try:
         result = validate_instance(dict(bundle), validator_options(for_import))
     except (ValidationError, SchemaInvalidError, NoJSONFileFoundError) as error:
