@@ -20,6 +20,10 @@ DEMONYM_VOTE = 3.0
 TITLE_VOTE = 4.0
 ACRONYM_VOTE = 4.0
 NAME_LINK_VOTE = 5.0
+# Evidence that a span names a product, which Liaison does not extract: the model's PRODUCT or
+# WORK_OF_ART label on one mention, or a maker's name with a model designator ("Airbus A380").
+PRODUCT_LABEL_VOTE = MODEL_VOTE
+DESIGNATOR_VOTE = 4.0
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Candidate:
     canonical: str | None = None  # a gazetteer place or country behind the span ("Maroc" -> Morocco)
     country: str | None = None  # for nationalities: the country name
     acronym_of: tuple[int, int] | None = None  # span of the expansion this acronym was defined with
+    product: float = 0.0  # evidence that the span names a product rather than an entity (see products.py)
 
     def vote(self, entity_type: EntityType, weight: float) -> None:
         self.votes[entity_type] = self.votes.get(entity_type, 0.0) + weight

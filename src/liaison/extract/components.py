@@ -12,7 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from liaison.domain import EntityType
-from liaison.extract.candidates import MODEL_VOTE, Candidate
+from liaison.extract.candidates import MODEL_VOTE, PRODUCT_LABEL_VOTE, Candidate
 
 # Model label -> Liaison type. GPE is split into country/location by the typing component.
 _LABEL_TYPES: dict[str, EntityType] = {
@@ -27,6 +27,8 @@ _LABEL_TYPES: dict[str, EntityType] = {
     # WikiNER labels (French models); MISC is too mixed to type without further evidence.
     "PER": EntityType.PERSON,
 }
+# Labels of names that are not entities for Liaison: kept as evidence against reading them as one.
+_PRODUCT_LABELS = frozenset({"PRODUCT", "WORK_OF_ART"})
 
 _LEADING_WORDS = frozenset({"the", "le", "la", "les", "l'", "l’", "a", "an", "un", "une"})
 _POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
@@ -116,7 +118,9 @@ def make_entity_typing(nlp: Language, name: str) -> EntityTyping:
 class EntityTyping:
     """Turn the model's entities into candidates, one model vote each, with clean spans.
 
-    The result is ``doc._.liaison_mentions``; later components add votes and candidates to it.
+    The result is ``doc._.liaison_mentions``; later components add votes and candidates to it. A name
+    the model calls a product or a work of art gets no vote but product evidence (``Candidate.product``):
+    it stays in the pool, so that grouping can weigh it against the other readings of the same name.
     """
 
     def __call__(self, doc: Doc) -> Doc:
@@ -133,6 +137,8 @@ class EntityTyping:
             candidate = Candidate(start, span.end_char, label=ent.label_)
             if entity_type is not None:
                 candidate.vote(entity_type, MODEL_VOTE)
+            elif ent.label_ in _PRODUCT_LABELS:
+                candidate.product = PRODUCT_LABEL_VOTE
             elif ent.label_ != "MISC":
                 continue  # dates, numbers, money: not entities (times come later)
             mentions.append(candidate)

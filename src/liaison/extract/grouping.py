@@ -2,14 +2,25 @@
 
 The steps, each explainable:
 
-1. drop candidates inside URLs and @handles; add hashtag words and flag emoji as candidates;
-2. add acronym definitions (short and long form become one organisation);
-3. strip leading titles from spans ("M. Lecouffe" -> "Lecouffe");
-4. cluster candidates by key: the gazetteer's canonical name for places ("Maroc", "USA" -> their
+1. drop candidates inside URLs and @handles, units glued to numbers ("30GB"), currency signs and codes
+   ("US$", "$ 99 (USD)"); set aside the names only the model's PRODUCT or WORK_OF_ART label proposed, as
+   evidence; add hashtag words and flag emoji as candidates;
+2. add acronym definitions: short and long form become one organisation, one named event when the
+   long form ends with an event noun ("Worldwide Developers Conference (WWDC)"), and no entity when
+   nothing makes the long form a name ("Software Development Kit (SDK)");
+3. strip leading titles from spans ("M. Lecouffe" -> "Lecouffe") and flight numbers from airlines ("Air
+   France Flight 447"); read "Air" with a place after it as an airline ("Air China");
+4. copy each name onto its other occurrences, longest names first; park products: a maker's name with a
+   model designator ("Airbus A380") is one product name, which Liaison does not extract (``products.py``);
+5. cluster candidates by key: the gazetteer's canonical name for places ("Maroc", "USA" -> their
    country), the normalised name otherwise — a string means one thing throughout a report;
-5. link clusters: an acronym to its expansion; a surname or given name alone to the one full name it
+6. link clusters: an acronym to its expansion; a surname or given name alone to the one full name it
    belongs to; a misspelt full name to the right one (same given name, surname one or two edits apart);
-6. decide each group's type by the sum of its votes, and its name.
+   a one-word name read as a person or place to the one organisation whose name it starts ("AirTran",
+   "AirTran Airways");
+7. decide each group's type by the sum of its votes, and its name; a group with more product evidence
+   (the model's PRODUCT and WORK_OF_ART labels, designators) than votes for any type is no entity, and
+   so is a lone word only the model calls a person that is no given name (``_doubt_unnamed_people``).
 """
 
 from __future__ import annotations
@@ -17,23 +28,35 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
 from liaison.domain import Entity, EntityType, Mention, Sentence, normalise_name
 from liaison.extract.acronyms import AcronymDefinition
-from liaison.extract.candidates import ACRONYM_VOTE, GAZETTEER_VOTE, MODEL_VOTE, NAME_LINK_VOTE, Candidate
+from liaison.extract.candidates import (
+    ACRONYM_VOTE,
+    DESIGNATOR_VOTE,
+    GAZETTEER_VOTE,
+    MODEL_VOTE,
+    NAME_LINK_VOTE,
+    PRODUCT_LABEL_VOTE,
+    Candidate,
+)
 from liaison.extract.gazetteer import Gazetteer
 from liaison.extract.given_names import is_common_given_name
 from liaison.extract.markers import Markers
+from liaison.extract.products import is_currency_code_by_amount, product_end
 from liaison.extract.titles import (
     COMPOUND_TITLE_PATTERN,
     GENERIC_NOUNS,
     ORGANIZATION_HEADS,
+    ORGANIZATION_SUFFIXES,
+    ORGANIZATION_WORDS,
     TITLE_ONLY_WORDS,
     TITLES_BEFORE,
+    is_event_name,
 )
 
 PLACE_TYPES = (EntityType.COUNTRY, EntityType.LOCATION)
@@ -71,6 +94,7 @@ def group_candidates(
 ) -> tuple[Entity, ...]:
     """Decide the entities of one report from the candidates of every layer."""
     pool = [c for c in candidates if not _inside_any(c, markers.excluded) and _plausible(text, c)]
+    pool, product_labels = _set_aside_product_labels(text, pool)
     pool = _cut_compound_titles(text, pool, gazetteer)
     pool = _add_hashtags(text, pool, markers, gazetteer)
     pool = _add_flags(pool, markers, gazetteer)
@@ -78,11 +102,31 @@ def group_candidates(
     pool = _add_bare_acronyms(text, pool, markers, gazetteer)
     for candidate in pool:
         _strip_leading_title(text, candidate)
+        _airline_name(text, candidate)
+        _cut_flight_number(text, candidate)
     pool = _deduplicate([c for c in pool if c.end > c.start])
-    pool = _deduplicate(pool + _propagate(text, pool, markers))
+    pool = _deduplicate(pool + _propagate(text, pool, markers, set(product_labels)))
+    pool = _deduplicate(_park_products(text, pool, product_labels))
     clusters = _cluster(text, pool)
     groups = _link(text, clusters, acronyms)
-    return _entities(text, groups, sentences, gazetteer)
+    return _entities(text, groups, sentences, gazetteer, Counter(product_labels.values()))
+
+
+def _set_aside_product_labels(
+    text: str, pool: list[Candidate]
+) -> tuple[list[Candidate], dict[tuple[int, int], str]]:
+    """Take the names only the model's PRODUCT or WORK_OF_ART label proposed out of the pool: they are
+    no candidates, but evidence about their name (key) elsewhere in the report, by span."""
+    kept: list[Candidate] = []
+    labels: dict[tuple[int, int], str] = {}
+    for candidate in pool:
+        if candidate.product > 0 and not candidate.votes:
+            labels[(candidate.start, candidate.end)] = normalise_name(
+                name_part(text[candidate.start : candidate.end])
+            )
+        else:
+            kept.append(candidate)
+    return kept, labels
 
 
 def _inside_any(candidate: Candidate, spans: Sequence[tuple[int, int]]) -> bool:
@@ -91,7 +135,10 @@ def _inside_any(candidate: Candidate, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _plausible(text: str, candidate: Candidate) -> bool:
     """Drop what no careful reader would call a name: lower-case words the model tagged as groups
-    ("jihadist") unless a demonym table knows them, and capitalised common nouns alone ("Kingdom")."""
+    ("jihadist") unless a demonym table knows them, capitalised common nouns alone ("Kingdom"), units
+    glued to a number, currency signs ("US$") and currency codes next to an amount."""
+    if not _name_in_context(text, candidate.start, candidate.end):
+        return False
     surface = name_part(text[candidate.start : candidate.end])
     if surface[:1].islower() and candidate.country is None and not candidate.canonical:
         return candidate.language == "fr" and candidate.best_type != EntityType.NATIONALITY
@@ -99,6 +146,16 @@ def _plausible(text: str, candidate: Candidate) -> bool:
     if words and all(word.strip(".,") in TITLE_ONLY_WORDS for word in words):
         return False  # "Chief Operating Officer" alone is a title, not a name
     return not (" " not in surface and surface.lower() in GENERIC_NOUNS and not candidate.canonical)
+
+
+def _name_in_context(text: str, start: int, end: int) -> bool:
+    """False for a unit glued to a number ("30GB"), a currency sign ("US$", "HK$") and a currency code
+    next to an amount ("$ 99 (USD)"): none of them names an entity."""
+    if start > 0 and text[start - 1].isdigit():
+        return False
+    if text[end : end + 1] == "$":
+        return False
+    return not is_currency_code_by_amount(text, start, end)
 
 
 def _cut_compound_titles(text: str, pool: list[Candidate], gazetteer: Gazetteer) -> list[Candidate]:
@@ -180,9 +237,11 @@ def _add_bare_acronyms(
     return pool
 
 
-def _propagate(text: str, pool: list[Candidate], markers: Markers) -> list[Candidate]:
+def _propagate(
+    text: str, pool: list[Candidate], markers: Markers, products: Set[tuple[int, int]] = frozenset()
+) -> list[Candidate]:
     """Every other occurrence of a name already found is a mention of it too (the model often tags
-    a name once and misses it further down)."""
+    a name once and misses it further down), except where the model calls that very span a product."""
     surfaces: dict[str, Candidate] = {}
     for candidate in pool:
         surface = text[candidate.start : candidate.end]
@@ -190,12 +249,16 @@ def _propagate(text: str, pool: list[Candidate], markers: Markers) -> list[Candi
             surfaces.setdefault(surface, candidate)
     added: list[Candidate] = []
     taken = sorted((c.start, c.end) for c in pool)
-    for surface, model in surfaces.items():
+    # Longer names first: "AirTran Airways" claims its occurrences before "AirTran" alone can.
+    for surface, model in sorted(surfaces.items(), key=lambda item: -len(item[0])):
         pattern = re.compile(r"(?<![\w#@])" + re.escape(surface) + r"(?!\w)")
         for match in pattern.finditer(text):
             start, end = match.span()
-            if any(s < end and start < e for s, e in taken) or _inside_any(
-                Candidate(start, end), markers.excluded
+            if (
+                (start, end) in products
+                or any(s < end and start < e for s, e in taken)
+                or _inside_any(Candidate(start, end), markers.excluded)
+                or not _name_in_context(text, start, end)
             ):
                 continue
             copy = Candidate(
@@ -255,6 +318,13 @@ def _add_acronyms(
     for definition in acronyms:
         (short_start, short_end), (long_start, long_end) = definition.short, definition.long
         place = gazetteer.lookup(text[long_start:long_end])
+        long_words = text[long_start:long_end].split()
+        event = place is None and is_event_name(long_words)
+        # "Software Development Kit (SDK)" defines a term: an organisation needs a word that makes
+        # one ("Agency", "Directorate", "Union") or the model's reading of either form as a name.
+        named = _organisation_words(long_words) or any(
+            c.votes and (c.overlaps(*definition.long) or c.overlaps(*definition.short)) for c in pool
+        )
         # Model fragments inside the expansion ("Internal Security") are parts of the one name.
         pool = [
             c
@@ -274,11 +344,100 @@ def _add_acronyms(
                     EntityType.COUNTRY if place.kind == "country" else EntityType.LOCATION,
                     ACRONYM_VOTE,
                 )
-            else:
+            elif event:  # "Worldwide Developers Conference (WWDC)" names an event, not its organiser
+                candidate.vote(EntityType.NAMED_EVENT, ACRONYM_VOTE)
+            elif named:
                 candidate.vote(EntityType.ORGANIZATION, ACRONYM_VOTE)
             if (start, end) == (short_start, short_end):
                 candidate.acronym_of = (long_start, long_end)
     return pool
+
+
+_PRODUCT_MAKER_TYPES = (EntityType.ORGANIZATION, EntityType.PERSON)
+
+
+def _park_products(
+    text: str, pool: list[Candidate], product_labels: dict[tuple[int, int], str] | None = None
+) -> list[Candidate]:
+    """A name read as an organisation or a person that is, or starts, a product name becomes that
+    product: its span covers the product's name, its votes go, and it carries designator evidence.
+
+    The product is named by a model designator ("Airbus A380", "Rolls-Royce Trent 900", "787
+    Dreamliner"), or by a name right after it that the model calls a product ("Lockheed Tristar"),
+    unless that name is a common given name (the model splits "Lockheed Martin" so)."""
+    voted = [(c.start, c.end) for c in pool if c.votes]
+    labelled = {start: end for start, end in product_labels or {}}
+    for candidate in pool:
+        if candidate.votes and candidate.best_type not in _PRODUCT_MAKER_TYPES:
+            continue
+
+        def taken(start: int, end: int, me: Candidate = candidate) -> bool:
+            return any(s < end and start < e and (s, e) != (me.start, me.end) for s, e in voted)
+
+        end = product_end(text, candidate.start, candidate.end, taken)
+        after = candidate.end + 1
+        if _joins_given_name(text, candidate, after, labelled.get(after)) and not taken(
+            after, labelled[after]
+        ):
+            candidate.end = labelled[after]  # "Lockheed Martin": one company, not a maker and a product
+            continue
+        if (
+            end is None
+            and candidate.votes
+            and text[candidate.end : after] == " "
+            and after in labelled
+            and not taken(after, labelled[after])
+            and not is_common_given_name(text[after : labelled[after]].split()[0])
+        ):
+            end = labelled[after]
+        if end is None:
+            continue
+        candidate.end = end
+        candidate.votes = {}
+        candidate.product += DESIGNATOR_VOTE
+    return pool
+
+
+def _joins_given_name(text: str, candidate: Candidate, after: int, label_end: int | None) -> bool:
+    """An organisation's name right before one word that is a common given name and that the model
+    calls a product: the model has split a two-part company name ("Lockheed Martin")."""
+    if (
+        label_end is None
+        or text[candidate.end : after] != " "
+        or candidate.best_type != EntityType.ORGANIZATION
+    ):
+        return False
+    word = text[after:label_end]
+    return " " not in word and is_common_given_name(word)
+
+
+def _organisation_words(words: Sequence[str]) -> bool:
+    lowered = {word.lower().strip(",.()") for word in words}
+    return bool(lowered & (ORGANIZATION_HEADS | ORGANIZATION_SUFFIXES | ORGANIZATION_WORDS))
+
+
+_FLIGHT = re.compile(r"\s+Flight(?:\s+[A-Z]{0,3}\d+[A-Z]?)?$")
+
+
+def _cut_flight_number(text: str, candidate: Candidate) -> None:
+    """Cut a flight number off an airline: in "Air France Flight 447" the airline is the name."""
+    match = _FLIGHT.search(text, candidate.start, candidate.end)
+    if match is not None and match.start() > candidate.start and match.end() == candidate.end:
+        candidate.end = match.start()
+
+
+def _airline_name(text: str, candidate: Candidate) -> None:
+    """A place with "Air" in front names an airline ("Air India", "Air Canada"), not the place."""
+    if candidate.canonical is None or candidate.best_type not in PLACE_TYPES:
+        return
+    if text[max(0, candidate.start - 4) : candidate.start] != "Air " or (
+        candidate.start > 4 and text[candidate.start - 5].isalnum()
+    ):
+        return
+    candidate.start -= 4
+    candidate.canonical = None
+    candidate.votes = {}
+    candidate.vote(EntityType.ORGANIZATION, GAZETTEER_VOTE)
 
 
 def _strip_leading_title(text: str, candidate: Candidate) -> None:
@@ -306,6 +465,7 @@ def _deduplicate(pool: list[Candidate]) -> list[Candidate]:
             kept.canonical = kept.canonical or candidate.canonical
             kept.country = kept.country or candidate.country
             kept.acronym_of = kept.acronym_of or candidate.acronym_of
+            kept.product += candidate.product
         else:
             by_span[key] = candidate
     result: list[Candidate] = []
@@ -365,6 +525,24 @@ class _Groups:
         return list(members.values())
 
 
+_MODEL_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _linkable_alone(cluster: _Cluster) -> bool:
+    """Whether a name alone may be linked to a longer name that contains it: not a nationality, and
+    not a place unless the gazetteer alone says so ("Angers" of "Sandy Angers", which the model did
+    not read as a place; "London" of "Jack London" stays the city the model read)."""
+    if cluster.key.startswith("nationality:"):
+        return False
+    if cluster.key.startswith("place:"):
+        return not any(c.label in _MODEL_PLACE_LABELS for c in cluster.candidates)
+    return True
+
+
+def _only_products(cluster: _Cluster) -> bool:
+    return all(c.product > 0 and not c.votes for c in cluster.candidates)
+
+
 def _is_person_like(cluster: _Cluster) -> bool:
     votes = cluster.votes()
     if not votes:
@@ -393,8 +571,9 @@ def _same_person_name(a: list[str], b: list[str]) -> bool:
 
 
 def _partial_name_of(words: list[str], full: list[str]) -> bool:
-    """A surname ("Wray", "Van Leeuw", misspelt by one letter or not), or a given name alone."""
-    if len(words) == 1 and words[0] == full[0]:
+    """A surname ("Wray", "Van Leeuw", misspelt by one letter or not), a given name alone, or the
+    first of two surnames ("Ortega" of "Carmen Ortega Ruiz", as Spanish and Portuguese names go)."""
+    if len(words) == 1 and (words[0] == full[0] or (len(full) >= 3 and words[0] in full[1:-1])):
         return True
     tail = full[-len(words) :]
     return all(_surname_distance_ok(a, b) for a, b in zip(words, tail, strict=True))
@@ -432,10 +611,11 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
         for i, c in enumerate(clusters)
         if len(c.tokens) >= 2 and not c.key.startswith(("place:", "nationality:"))
     ]
+    linked: set[int] = set()
     for i, cluster in enumerate(clusters):
-        if cluster.key.startswith(("place:", "nationality:")):
+        if _only_products(cluster) or not _linkable_alone(cluster):
             continue
-        words = cluster.tokens
+        words = cluster.key.removeprefix("place:").split()
         owners = {
             groups.find(j)
             for j in full_names
@@ -449,11 +629,37 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
             for candidate in cluster.candidates:
                 candidate.vote(EntityType.PERSON, NAME_LINK_VOTE)
             groups.union(owner, i)
+            linked.add(i)
+    # 4. a one-word name read as something else, alone, that starts exactly one organisation's name
+    #    ("AirTran" and "AirTran Airways"): the organisation's short name
+    organisations = [
+        j
+        for j, c in enumerate(clusters)
+        if len(c.tokens) >= 2 and not c.key.startswith("place:") and c.best_type() == EntityType.ORGANIZATION
+    ]
+    for i, cluster in enumerate(clusters):
+        if (
+            i in linked
+            or not _linkable_alone(cluster)
+            or len(cluster.tokens) != 1
+            or cluster.best_type() not in (EntityType.PERSON, EntityType.LOCATION, EntityType.COUNTRY)
+        ):
+            continue
+        word = cluster.key.removeprefix("place:")
+        owners = {groups.find(j) for j in organisations if clusters[j].tokens[0] == word}
+        if len(owners) == 1:
+            for candidate in cluster.candidates:
+                candidate.vote(EntityType.ORGANIZATION, NAME_LINK_VOTE)
+            groups.union(owners.pop(), i)
     return groups.groups()
 
 
 def _entities(
-    text: str, groups: list[list[_Cluster]], sentences: Sequence[Sentence], gazetteer: Gazetteer
+    text: str,
+    groups: list[list[_Cluster]],
+    sentences: Sequence[Sentence],
+    gazetteer: Gazetteer,
+    product_labels: Counter[str] | None = None,
 ) -> tuple[Entity, ...]:
     starts = [s.start for s in sentences]
     entities: dict[tuple[EntityType, str], tuple[int, Entity]] = {}
@@ -462,10 +668,14 @@ def _entities(
         for cluster in group:
             for entity_type, weight in cluster.votes().items():
                 votes[entity_type] = votes.get(entity_type, 0.0) + weight
-        if not votes:
-            continue
         candidates = sorted((c for cl in group for c in cl.candidates), key=lambda c: c.start)
-        _doubt_unnamed_people(text, candidates, votes)
+        product = sum(c.product for c in candidates) + PRODUCT_LABEL_VOTE * sum(
+            (product_labels or Counter())[cluster.key] for cluster in group
+        )
+        if not votes or product > max(votes.values()):
+            continue  # no evidence, or more of a product than of any kind of entity
+        if not _doubt_unnamed_people(text, candidates, votes, product):
+            continue
         entity_type = max(votes, key=lambda t: (votes[t], t == EntityType.PERSON))
         name, attributes = _name_and_attributes(text, entity_type, candidates, gazetteer)
         mentions = tuple(
@@ -502,17 +712,41 @@ def _entities(
     return tuple(entity for _, entity in sorted(entities.values(), key=lambda item: item[0]))
 
 
-def _doubt_unnamed_people(text: str, candidates: list[Candidate], votes: dict[EntityType, float]) -> None:
-    """A name only the model calls a person, whose first word is no common given name ("Ryanair",
-    "Northrop Grumman", "Eurojust"), is more likely an organisation: companies, agencies, groups and
-    malware are what the model confuses with people in security news."""
+def _plural_after_article(text: str, candidates: list[Candidate]) -> bool:
+    """A plural name after "the" ("the Beatles", "the Rolling Stones") names a group, not a person."""
+    return any(
+        text[max(0, c.start - 4) : c.start].lower() == "the "
+        and text[c.end - 2 : c.end] not in ("ss", "'s")
+        and text[c.end - 1 : c.end] == "s"
+        for c in candidates
+    )
+
+
+def _doubt_unnamed_people(
+    text: str, candidates: list[Candidate], votes: dict[EntityType, float], product: float = 0.0
+) -> bool:
+    """A name only the model calls a person, whose first word is no common given name, is doubtful.
+
+    Of several words ("Northrop Grumman", "Guardia Civil") or plural after "the" ("the Beatles") it is
+    more likely an organisation: companies, agencies and groups are what the model confuses with people
+    in security news. A single word with no other evidence ("Safari", "Dreamliner", "Pixar", a surname
+    whose full name is not in the report) is as often a product, a common word or a person as an
+    organisation, and a name the model also calls a product somewhere in the report is a product: for
+    those, False -- the name is left out.
+    """
     person = votes.get(EntityType.PERSON, 0.0)
     if person <= 0 or any(c.votes.get(EntityType.PERSON, 0.0) > MODEL_VOTE for c in candidates):
-        return
-    first_words = {name_part(text[c.start : c.end]).split()[0] for c in candidates if c.end > c.start}
-    if any(word.isupper() or is_common_given_name(word) for word in first_words):
-        return
+        return True
+    surfaces = {name_part(text[c.start : c.end]).strip() for c in candidates if c.end > c.start}
+    if any(word.isupper() or is_common_given_name(word) for word in (w.split()[0] for w in surfaces)):
+        return True
+    if product > 0 and person >= max(votes.values()):
+        return False
+    one_word = all(" " not in surface for surface in surfaces)
+    if one_word and person >= max(votes.values()) and not _plural_after_article(text, candidates):
+        return False
     votes[EntityType.ORGANIZATION] = votes.get(EntityType.ORGANIZATION, 0.0) + person + MODEL_VOTE / 2
+    return True
 
 
 def _name_and_attributes(

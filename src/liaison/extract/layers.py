@@ -30,11 +30,14 @@ from liaison.extract.titles import (
     ORGANIZATION_HEADS,
     ORGANIZATION_NOUNS_AFTER,
     ORGANIZATION_SUFFIXES,
+    ORGANIZATION_VERBS_AFTER,
+    PLACE_CUES_BEFORE,
     TITLES_AFTER,
     TITLES_BEFORE,
 )
 
 REFLEXIVES = ("himself", "herself", "lui-même", "elle-même")
+POSSESSIVE_DETERMINERS = frozenset({"its", "their", "his", "her", "our", "my", "your"})
 ARTICLES = frozenset({"the", "le", "la", "l'", "l’", "les", "its", "his", "her", "their", "son", "sa"})
 
 MAX_PLACE_TOKENS = 6
@@ -269,17 +272,46 @@ def _vote_event_or_group(text: str, candidate: Candidate) -> None:
         candidate.vote(EntityType.NAMED_EVENT, TITLE_VOTE)
     elif len(name_words) == 1 and next_noun in GROUP_NOUNS_AFTER:
         candidate.vote(EntityType.NATIONALITY, TITLE_VOTE)
-    elif _organisation_cue(name_words, after, before):
+    elif _organisation_cue(name_words, after, before) or _speaks_as_organisation(candidate, after):
         candidate.vote(EntityType.ORGANIZATION, TITLE_VOTE)
+    elif _place_cue(before) and not candidate.canonical:
+        candidate.vote(EntityType.LOCATION, TITLE_VOTE)
+
+
+_MODEL_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _speaks_as_organisation(candidate: Candidate, after: list[str]) -> bool:
+    """A name only the model reads as a place, unknown to the gazetteer, that sues, says or announces
+    ("Cisco sues Apple", "Cisco states that"): an organisation, since such places rarely speak."""
+    if candidate.label not in _MODEL_PLACE_LABELS or candidate.canonical or candidate.country:
+        return False
+    if set(candidate.votes) - {EntityType.LOCATION, EntityType.COUNTRY}:
+        return False
+    following = [w.strip(",.") for w in after[:2]]
+    if following and following[0] in ("has", "have", "had", "also"):
+        following = following[1:]
+    return bool(following) and following[0] in ORGANIZATION_VERBS_AFTER
+
+
+def _place_cue(before: list[str]) -> bool:
+    """A place word or preposition right before the name: "near Tan-Tan", "off the coast of Galicia"."""
+    words = [w.strip(",.") for w in before]
+    return any(tuple(words[-len(cue) :]) == cue for cue in PLACE_CUES_BEFORE if len(words) >= len(cue))
 
 
 def _organisation_cue(name_words: list[str], after: list[str], before: list[str]) -> bool:
     """Company and agency cues: a suffix ("Airlines", "Inc."), a descriptor in front ("airline Aer
-    Lingus"), or a noun after ("Ryanair CEO", "Boeing's board")."""
+    Lingus"), or a noun after ("Ryanair CEO", "Boeing's board") unless a possessive comes first ("its
+    Cupertino headquarters": the name is where the owner's noun is)."""
     if len(name_words) > 1 and name_words[-1].strip(",") in ORGANIZATION_SUFFIXES:
         return True
+    if len(name_words) > 1 and name_words[0] in ORGANIZATION_HEADS:
+        return True  # "Guardia Civil", "Polizia di Stato", "Office of Foreign Assets Control"
     if before and before[-1].strip(",") in ORGANIZATION_DESCRIPTORS:
         return True
+    if before and (before[-1] in POSSESSIVE_DETERMINERS or before[-1].endswith(("'s", "’s"))):
+        return False  # "its Cupertino headquarters": a place that qualifies someone's noun
     following = [w.strip(",.") for w in after[:2]]
     if following and following[0] in ("'s", "’s"):
         following = following[1:]
