@@ -327,13 +327,14 @@ class AccountStore:
         with self.engine.begin() as connection:
             connection.execute(agreements.delete().where(agreements.c.organization_id == org.id))
 
-    def agreements(self) -> list[AgreementRecord]:
+    def agreements(self, organization_id: str | None = None) -> list[AgreementRecord]:
+        query = select(agreements, organizations.c.name).join(
+            organizations, organizations.c.id == agreements.c.organization_id
+        )
+        if organization_id is not None:
+            query = query.where(agreements.c.organization_id == organization_id)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(agreements, organizations.c.name)
-                .join(organizations, organizations.c.id == agreements.c.organization_id)
-                .order_by(organizations.c.name_key)
-            ).all()
+            rows = connection.execute(query.order_by(organizations.c.name_key)).all()
         return [
             AgreementRecord(
                 r.organization_id,
@@ -347,40 +348,40 @@ class AccountStore:
         ]
 
     def agreement_for(self, organization_id: str) -> AgreementRecord | None:
-        for agreement in self.agreements():
-            if agreement.organization_id == organization_id:
-                return agreement
-        return None
+        found = self.agreements(organization_id)
+        return found[0] if found else None
 
     def audience_for(self, organization_id: str) -> Audience:
-        """The handling rules of one organisation, as every read path applies them."""
+        """The handling rules of one organisation, as every read path applies them: one query."""
         with self.engine.connect() as connection:
-            org = connection.execute(
-                select(organizations).where(organizations.c.id == organization_id)
+            row = connection.execute(
+                select(organizations.c.name, organizations.c.home, agreements.c.tlp_max, agreements.c.topics)
+                .outerjoin(agreements, agreements.c.organization_id == organizations.c.id)
+                .where(organizations.c.id == organization_id)
             ).first()
-        if org is None:
+        if row is None:
             raise NotFound(f"no organisation {organization_id}")
-        agreement = None if org.home else self.agreement_for(organization_id)
-        levels = audience_levels(bool(org.home), agreement.tlp_max if agreement else None)
-        topics = frozenset(agreement.topics) if agreement else frozenset()
-        return Audience(org.name, levels, topics)
+        agreed = not row.home and row.tlp_max is not None
+        levels = audience_levels(bool(row.home), TLP(row.tlp_max) if agreed else None)
+        topics = frozenset(json.loads(row.topics)) if agreed else frozenset()
+        return Audience(row.name, levels, topics)
 
     # --- collections ---
 
-    def collections(self) -> list[CollectionRecord]:
+    def collections(self, organization_id: str | None = None) -> list[CollectionRecord]:
+        query = select(collections, organizations.c.name.label("organization")).join(
+            organizations, organizations.c.id == collections.c.organization_id
+        )
+        if organization_id is not None:
+            query = query.where(collections.c.organization_id == organization_id)
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(collections, organizations.c.name.label("organization"))
-                .join(organizations, organizations.c.id == collections.c.organization_id)
-                .order_by(organizations.c.name_key)
-            ).all()
+            rows = connection.execute(query.order_by(organizations.c.name_key)).all()
         return [
             CollectionRecord(r.id, r.organization_id, r.organization, r.title, r.description, r.published_at)
             for r in rows
         ]
 
     def collection_for(self, organization_id: str) -> CollectionRecord:
-        for record in self.collections():
-            if record.organization_id == organization_id:
-                return record
+        for record in self.collections(organization_id):
+            return record
         raise NotFound(f"no collection for organisation {organization_id}")

@@ -18,7 +18,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, false, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    delete,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from liaison.store.schema import collection_members, collection_objects, collections, taxii_statuses
 
@@ -239,11 +251,35 @@ class PublicationStore:
         """
         c = collection_objects.c
         text = c.json if with_json else literal("").label("json")
+        with self.engine.connect() as connection:
+            if where.added_after is not None:
+                # ``date_added`` grows with ``seq`` within a collection (``apply_publication``): the
+                # first row added after the date turns the filter into one bound on ``seq``, so the
+                # page is a range scan of the (collection_id, seq) index, however large the collection.
+                first = connection.execute(
+                    select(c.seq)
+                    .where(c.collection_id == collection_id, c.date_added > where.added_after)
+                    .order_by(c.date_added)
+                    .limit(1)
+                ).scalar()
+                if first is None:
+                    return []
+                after_seq = max(after_seq, first - 1)
+            return self._page(connection, collection_id, where, limit, after_seq, text)
+
+    def _page(
+        self,
+        connection: Connection,
+        collection_id: str,
+        where: ObjectFilter,
+        limit: int,
+        after_seq: int,
+        text: Any,
+    ) -> list[CollectionObject]:
+        c = collection_objects.c
         query = select(c.seq, c.stix_id, c.version, c.type, c.spec_version, c.date_added, text).where(
             c.collection_id == collection_id, c.seq > after_seq
         )
-        if where.added_after is not None:
-            query = query.where(c.date_added > where.added_after)
         if where.ids:
             query = query.where(c.stix_id.in_(where.ids))
         if where.types:
@@ -273,8 +309,7 @@ class PublicationStore:
             if where.version_keys:
                 wanted.append(c.version_key.in_(where.version_keys))
             query = query.where(or_(*wanted) if wanted else false())
-        with self.engine.connect() as connection:
-            rows = connection.execute(query.order_by(c.seq).limit(limit)).all()
+        rows = connection.execute(query.order_by(c.seq).limit(limit)).all()
         return [
             CollectionObject(
                 r.seq, r.stix_id, r.version, r.type, r.spec_version, _aware(r.date_added), r.json

@@ -386,6 +386,8 @@ collection_objects = Table(
     UniqueConstraint("collection_id", "stix_id", "version", name="uq_collection_objects_version"),
 )
 Index("ix_collection_objects_added", collection_objects.c.collection_id, collection_objects.c.date_added)
+# TAXII pages walk a collection in ``seq`` order: without this index every page sorts the collection.
+Index("ix_collection_objects_seq", collection_objects.c.collection_id, collection_objects.c.seq)
 Index("ix_collection_objects_id", collection_objects.c.collection_id, collection_objects.c.stix_id)
 
 # The store rows an organisation may read through the REST API: reports, entities, events, claims, roles.

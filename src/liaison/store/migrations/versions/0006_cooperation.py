@@ -102,6 +102,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_collection_objects_added", "collection_objects", ["collection_id", "date_added"])
     op.create_index("ix_collection_objects_id", "collection_objects", ["collection_id", "stix_id"])
+    op.create_index("ix_collection_objects_seq", "collection_objects", ["collection_id", "seq"])
     op.create_table(
         "collection_members",
         sa.Column("collection_id", ID, sa.ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
