@@ -9,11 +9,13 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml src/liaison/web/package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 	$(BIN)/python -m pip install --quiet -e '.[dev,cluster]'
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found; install Node.js and npm (Debian: apt-get install npm)"; exit 1; }
+	npm ci --prefix src/liaison/web --no-audit --no-fund
 	@touch $(STAMP)
 
 demo: setup

@@ -16,6 +16,7 @@ from liaison.domain import TLP, AccountRole
 from liaison.publishing import publish
 from liaison.settings import Settings
 from liaison.store import Store
+from liaison.store.publication import ObjectFilter
 from tests.live_server import live_server
 from tests.sharing_factories import report_extraction, save
 
@@ -280,3 +281,32 @@ def test_serve_runs_the_application_on_uvicorn(db: str, monkeypatch: pytest.Monk
     assert (host, port) == ("127.0.0.1", 8123)
     assert application.state.settings.database_url == db
     application.state.store.close()
+
+
+def test_an_analysts_merge_and_split_are_audited_and_published(sqlite_settings: Settings) -> None:
+    db = sqlite_settings.database_url
+    store = Store.open(sqlite_settings)
+    try:
+        store.add_organization("Home", home=True)
+        store.add_organization("Bravo")
+        store.set_agreement("Bravo", TLP.GREEN)
+        save(store, report_extraction("one", TLP.GREEN, person="Ann Lee", group="Gang One"))
+        save(store, report_extraction("two", TLP.GREEN, person="Ann Leigh", group="Gang Two"))
+        publish(store, sqlite_settings)
+        bravo = store.collection_for(store.organization("Bravo").id)
+
+        def people() -> set[str]:
+            rows = store.collection_objects(bravo.id, ObjectFilter(types=("identity",)), limit=1000)
+            return {json.loads(row.json)["name"] for row in rows}
+
+        assert {"Ann Lee", "Ann Leigh"} <= people()
+        code, _, err = liaison(db, "entity", "merge", "Ann Lee", "Ann Leigh")
+        assert code == 0, err
+        assert "Ann Leigh" not in people()  # the partner's collection follows the merge at once
+        code, _, err = liaison(db, "entity", "split", "Ann Lee", "Ann Leigh")
+        assert code == 0, err
+        assert {"Ann Lee", "Ann Leigh"} <= people()
+        actions = [entry.action for entry in store.audit_entries()]
+        assert actions[-2:] == ["entity.merge", "entity.split"]
+    finally:
+        store.close()

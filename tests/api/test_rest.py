@@ -275,7 +275,18 @@ def test_openapi_lists_the_routes(api: Api) -> None:
     detail = paths["/api/reports/{report_id}"]["get"]["responses"]
     assert detail["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/ReportDetailOut")
     assert "404" in detail
-    assert api.client.get("/docs").status_code == 200
+    page = api.client.get("/docs")
+    assert page.status_code == 200
+    # The documentation page loads nothing from another origin and runs no inline script.
+    assert "http" not in page.text and "<script>" not in page.text
+    assert "https:" not in page.headers["content-security-policy"]
+    assert (
+        "'unsafe-inline'" not in page.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    )
+    for asset in ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css", "/docs/start.js"):
+        assert asset in page.text
+        assert api.client.get(asset).status_code == 200, asset
+    assert api.client.get("/redoc").status_code == 404
 
 
 # -- ingestion (SQLite only: the real pipeline runs) ---------------------------------------------

@@ -1,8 +1,10 @@
 """The server: ``create_app(settings)`` builds the FastAPI application ``liaison serve`` runs on uvicorn.
 
-Routers: the JSON REST API under ``/api`` (``liaison.api.rest``) and TAXII 2.1 under ``/taxii2``
-(``liaison.api.taxii``). Every route authenticates (``liaison.api.auth``) and reads through the caller's
-organisation's collection, so the handling rules hold on every path.
+Routers: the JSON REST API under ``/api`` (``liaison.api.rest``), TAXII 2.1 under ``/taxii2``
+(``liaison.api.taxii``) and the web UI (``liaison.web``: pages, ``/login``, ``/static``). Every route
+authenticates (``liaison.api.auth``, or the web UI's login session) and reads through the caller's
+organisation's collection, so the handling rules hold on every path. Every response carries the security
+headers of ``liaison.web.security`` (a strict Content-Security-Policy among them).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import FastAPI
 
 from liaison.settings import Settings
 from liaison.store import Store
+from liaison.web.security import SecurityHeadersMiddleware
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -32,15 +35,24 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         summary="Intelligence cooperation: reports, entities, events, claims, and TAXII 2.1 sharing.",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # liaison.api.docs serves it without a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = opened
     _include_routers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 
 def _include_routers(app: FastAPI) -> None:
-    from liaison.api import rest, taxii
+    from liaison import web
+    from liaison.api import docs, rest, taxii
 
     app.include_router(rest.router)
     app.include_router(taxii.router)
+    app.include_router(docs.router)
+    app.include_router(web.router)
+    docs.mount_swagger(app)
+    web.mount_static(app)
+    web.add_exception_handlers(app)

@@ -193,7 +193,9 @@ async def _form(headers: Headers, body: bytes) -> tuple[dict[str, Any], str, byt
     return fields, name, data
 
 
-def _ingest(settings: Settings, store: Store, items: list[Report | InputError]) -> services.IngestSummary:
+def ingest_one_at_a_time(
+    settings: Settings, store: Store, items: list[Report | InputError]
+) -> services.IngestSummary:
     with _INGEST_LOCK:
         return services.ingest_reports(items, settings, store, workers=1)
 
@@ -242,7 +244,7 @@ async def ingest_report(request: Request, response: Response, principal: Caller)
     except _Refused as refused:
         await run_in_threadpool(audit, request, principal, "api.ingest", {"refused": refused.code})
         raise HTTPException(refused.code, refused.message) from None
-    summary = await run_in_threadpool(_ingest, settings, store, items)
+    summary = await run_in_threadpool(ingest_one_at_a_time, settings, store, items)
     result = IngestOut(
         stored=summary.stored,
         unchanged=summary.unchanged,

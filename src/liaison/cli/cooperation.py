@@ -594,7 +594,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Serve the REST API and TAXII 2.1 (uvicorn); put TLS in front of it (a reverse proxy)."""
+    """Serve the web interface, the REST API and TAXII 2.1 (uvicorn); put TLS in front of it."""
     import uvicorn
 
     from liaison.api.app import create_app

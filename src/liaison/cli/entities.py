@@ -14,6 +14,7 @@ from liaison.cli.common import (
     JsonOption,
     add_row,
     app,
+    cli_actor,
     fail,
     open_store,
     out,
@@ -22,6 +23,8 @@ from liaison.cli.common import (
     store_session,
 )
 from liaison.domain import EntityType
+from liaison.publishing import publish
+from liaison.settings import Settings
 from liaison.store import Store
 
 EntityTypeOption = Annotated[
@@ -73,12 +76,15 @@ def entity_command(
     db: DbOption = None,
 ) -> None:
     """Show an entity (aliases, roles, every mention), explain it, or merge and split entities."""
+    settings = settings_for(ctx, db)
     with store_session(ctx, db) as store:
         if arguments[0] == "merge" and len(arguments) == 3:
             kept = store.merge_entities(arguments[1], arguments[2])
+            _after_change(store, settings, "entity.merge", kept, arguments[2])
             _show_entity(store, kept, as_json)
         elif arguments[0] == "split" and len(arguments) == 3:
             new = store.split_entity(arguments[1], arguments[2])
+            _after_change(store, settings, "entity.split", arguments[1], new)
             _show_entity(store, new, as_json)
         elif len(arguments) != 1:
             fail("give one NAME|ID, or 'merge KEPT OTHER', or 'split ENTITY ALIAS'", code=2)
@@ -86,6 +92,12 @@ def entity_command(
             _explain_entity(store, arguments[0], as_json)
         else:
             _show_entity(store, arguments[0], as_json)
+
+
+def _after_change(store: Store, settings: Settings, action: str, target: str, other: str) -> None:
+    """An analyst's merge or split: audited, and the organisations' collections follow it."""
+    store.append_audit(cli_actor(), action, target, {"other": other})
+    publish(store, settings)
 
 
 def _show_entity(store: Store, name_or_id: str, as_json: bool) -> None:

@@ -31,6 +31,8 @@ from liaison.store.events import EventStore
 from liaison.store.partners import PartnerStore
 from liaison.store.publication import PublicationStore
 from liaison.store.readable import ReadableStore
+from liaison.store.readable_overview import ReadableOverviewStore
+from liaison.store.readable_web import ReadableWebStore
 from liaison.store.schema import (
     claims,
     entities,
@@ -52,6 +54,7 @@ from liaison.store.schema import (
 )
 from liaison.store.sharing import SharingStore
 from liaison.store.stix_objects import StixObjectStore
+from liaison.store.web_sessions import WebSessionStore
 
 Clock = Callable[[], datetime]
 
@@ -123,7 +126,10 @@ class Store(
     PublicationStore,
     AuditStore,
     ReadableStore,
+    ReadableOverviewStore,
     PartnerStore,
+    WebSessionStore,
+    ReadableWebStore,
 ):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 

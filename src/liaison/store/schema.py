@@ -451,3 +451,18 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# Web UI login sessions. The cookie holds a random token; only its SHA-256 digest is stored, so a copy of
+# the database opens no session. Each session carries its own CSRF token for the forms it posts.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_web_sessions_user", web_sessions.c.user_id)
+Index("ix_web_sessions_expires_at", web_sessions.c.expires_at)
