@@ -44,7 +44,7 @@ _NAV_SECTIONS = (
     ("/events", "reports"),
     ("/search", "search"),
     ("/sharing", "sharing"),
-    ("/ingest", "sharing"),
+    ("/ingest", "ingest"),
 )
 
 
@@ -97,7 +97,7 @@ def format_date(value: date | datetime | str | None) -> str:
 
 
 def nav_section(path: str) -> str:
-    """The top-bar section a path belongs to: dashboard, reports, search or sharing."""
+    """The top-bar section a path belongs to: dashboard, reports, search, sharing or ingest."""
     for prefix, section in _NAV_SECTIONS:
         if path == prefix or path.startswith(prefix + "/"):
             return section
