@@ -26,8 +26,8 @@ demo: setup
 	@echo "Explore it:  export LIAISON_DATA_DIR=$(DEMO_DATA); $(BIN)/liaison entities --type person"
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench fuzz
+	$(BIN)/ruff format --check src tests bench fuzz
 	$(BIN)/lint-imports
 
 typecheck: setup

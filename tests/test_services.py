@@ -137,6 +137,8 @@ def test_an_ingest_killed_half_way_is_completed_by_the_next_run(tmp_path: Path) 
     assert process.returncode == -signal.SIGKILL
     partial = len(stored_reports(database))
     assert 150 <= partial < 500
+    checked = subprocess.run([*command[:3], "db", "check"], capture_output=True, text=True, timeout=600)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     finished = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr
@@ -154,6 +156,8 @@ def test_an_ingest_killed_half_way_is_completed_by_the_next_run(tmp_path: Path) 
             " OR NOT EXISTS (SELECT 1 FROM report_fingerprints f WHERE f.report_id = r.id)"
         ).fetchone()
         assert incomplete == (0,)
+    checked = subprocess.run([*command[:3], "db", "check"], capture_output=True, text=True, timeout=600)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 @pytest.mark.parametrize(

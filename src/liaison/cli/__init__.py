@@ -16,12 +16,13 @@ from liaison.cli import entities  # isort: skip
 from liaison.cli import events  # isort: skip
 from liaison.cli import stix  # isort: skip
 from liaison.cli import admin  # isort: skip
+from liaison.cli import maintenance  # isort: skip
 from liaison.cli import cooperation  # isort: skip
 from liaison.cli import formats  # isort: skip
 from liaison.cli.common import app, err
 from liaison.errors import LiaisonError
 
-COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, cooperation, formats)
+COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, formats)
 
 __all__ = ["app", "main"]
 

@@ -97,14 +97,21 @@ def parse_feed(content: bytes, source: str) -> ParsedFeed:
         raise InputError(source, "not an RSS or Atom feed: the document is empty")
     refuse_entities(content, source)
     base = source if source.startswith(("http://", "https://")) else None
-    parsed = feedparser.parse(
-        io.BytesIO(content),
-        # Relative links in entries resolve against the feed's URL; HTML is reduced to text below, so
-        # rewriting URIs inside it is wasted work.
-        response_headers={"content-location": base} if base else None,
-        resolve_relative_uris=False,
-        sanitize_html=True,
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(content),
+            # Relative links in entries resolve against the feed's URL; HTML is reduced to text below, so
+            # rewriting URIs inside it is wasted work.
+            response_headers={"content-location": base} if base else None,
+            resolve_relative_uris=False,
+            sanitize_html=True,
+        )
+    except (UnicodeError, KeyError) as error:
+        # Found by fuzzing, inside feedparser: "&#xD800;" (a lone surrogate) cannot be encoded, and a
+        # <link> holding an element in an Atom <item> looks up a "links" key that was never set.
+        raise InputError(
+            source, f"not an RSS or Atom feed: a character cannot be encoded ({error})"
+        ) from None
     raw_entries: list[Any] = list(parsed.get("entries") or [])
     reason = _bozo_reason(parsed)
     if not raw_entries and (reason or not parsed.get("version")):

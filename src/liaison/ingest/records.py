@@ -81,6 +81,9 @@ def record_to_report(item: Any, source: str, number: int, in_list: bool = False)
     for key, value in item.items():
         if value is not None and not isinstance(value, str):
             raise fail(f"field {key!r} must be a string")
+        if value is not None and not value.isascii() and _has_lone_surrogate(value):
+            # "\ud800" is a legal JSON escape but not Unicode text: nothing downstream can encode it.
+            raise fail(f"field {key!r} holds a lone surrogate, which is not Unicode text")
     text = item.get("text")
     if not text or not text.strip():
         raise fail("the record has no 'text'")
@@ -95,3 +98,11 @@ def record_to_report(item: Any, source: str, number: int, in_list: bool = False)
         external_id=item.get("id") or None,
         origin=where,
     )
+
+
+def _has_lone_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

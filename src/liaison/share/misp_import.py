@@ -38,15 +38,33 @@ from liaison.share.markings import marking_ref, tlp_objects, tlp_of
 _TOPIC_TAG = re.compile(r'^liaison:topic="(.*)"$')
 _ALIASES_COMMENT = "also known as "
 _PROBLEM_LENGTH = 200
+MAX_JSON_DEPTH = 64
 
 
 def read_misp_json(data: str | bytes, source: str) -> list[dict[str, Any]]:
     """The MISP event documents in a file's text; ``InputError`` naming ``source`` if it holds none."""
+    if _nesting_depth(data) > MAX_JSON_DEPTH:
+        raise InputError(
+            source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; MISP events are a few deep"
+        )
     try:
         parsed = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(source, f"invalid JSON ({error}); expected MISP event JSON") from error
     return event_documents(parsed, source)
+
+
+def _nesting_depth(data: str | bytes) -> int:
+    """Upper bound of JSON nesting, counted before parsing so hostile input cannot exhaust the stack."""
+    text = data.decode("latin-1") if isinstance(data, bytes) else data
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def event_documents(parsed: Any, source: str) -> list[dict[str, Any]]:
@@ -77,7 +95,16 @@ def load_events(events: list[dict[str, Any]] | dict[str, Any], source: str = "-"
         event = MISPEvent()
         try:
             event.load(copy.deepcopy(document))  # PyMISP pops keys from the dict it loads
-        except (PyMISPError, ValueError, TypeError, KeyError, AttributeError) as error:
+        # PyMISP turns timestamps into datetimes: a huge one overflows (OverflowError, or OSError on Linux).
+        except (
+            PyMISPError,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            OverflowError,
+            OSError,
+        ) as error:
             problem = str(error)
             if len(problem) > _PROBLEM_LENGTH:
                 problem = problem[:_PROBLEM_LENGTH] + "…"

@@ -22,6 +22,8 @@ from liaison.share.validation import validation_errors
 
 # Enough to show what is wrong without flooding a terminal; the count of the rest is given.
 MAX_MESSAGES = 25
+# Far deeper than any STIX object (extensions included); bounds the parser's recursion on hostile input.
+MAX_JSON_DEPTH = 100
 
 KnownIds = Callable[[set[str]], set[str]]
 
@@ -38,9 +40,31 @@ class ReadBundle:
 def _size(data: Mapping[str, Any] | str | bytes) -> int:
     if isinstance(data, bytes):
         return len(data)
+    # Lone surrogates ("\ud800", legal as a JSON escape) are counted, not encoded: they are refused later.
     if isinstance(data, str):
-        return len(data.encode("utf-8"))
-    return len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
+        return len(data.encode("utf-8", "surrogatepass"))
+    return len(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"))
+
+
+def _unicode_errors(bundle: Any) -> list[str]:
+    """A lone surrogate is valid JSON (as an escape) but not Unicode text: it cannot be stored or sent on."""
+    try:
+        json.dumps(bundle, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError as error:
+        return [f"a string holds a lone surrogate ({error.object[error.start]!a}), which is not Unicode text"]
+    return []
+
+
+def _nesting_depth(text: str) -> int:
+    """Upper bound of JSON nesting, counted before parsing so hostile input cannot exhaust the stack."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def _parse(data: Mapping[str, Any] | str | bytes, source: str) -> Any:
@@ -53,6 +77,11 @@ def _parse(data: Mapping[str, Any] | str | bytes, source: str) -> Any:
             raise InvalidBundle(
                 source, [f"not UTF-8 text (byte {error.start}); STIX JSON is UTF-8"]
             ) from error
+    if _nesting_depth(data) > MAX_JSON_DEPTH:
+        raise InvalidBundle(
+            source,
+            [f"JSON nested too deeply (over {MAX_JSON_DEPTH} levels); a STIX bundle is a few levels deep"],
+        )
     try:
         return json.loads(data)
     except json.JSONDecodeError as error:
@@ -124,7 +153,7 @@ def read_bundle(data: Mapping[str, Any] | str | bytes, max_bytes: int, source: s
         problem = f"over the limit of {max_bytes} bytes: split it, or raise LIAISON_MAX_BUNDLE_BYTES"
         raise InvalidBundle(source, [problem])
     bundle = _parse(data, source)
-    problems = _structure_errors(bundle)
+    problems = _structure_errors(bundle) or _unicode_errors(bundle)
     if problems:
         raise _fail(source, problems)
     problems = validation_errors(bundle, for_import=True)

@@ -61,4 +61,7 @@ def validation_errors(bundle: Mapping[str, Any], for_import: bool = False) -> li
         return [str(error)]
     except RecursionError:
         return ["nested too deeply for the validator; a STIX object is a few levels deep"]
+    except (TypeError, AttributeError) as error:
+        # The validator's own checks assume the schema's types (e.g. a timestamp that is a number).
+        return [f"a property has the wrong JSON type ({error})"]
     return [str(error) for error in result.errors]

@@ -67,6 +67,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = _alembic_config()
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                # pysqlite opens a transaction only before INSERT, UPDATE or DELETE: without this BEGIN
+                # each ALTER and CREATE would commit on its own, and a crash would leave half a migration.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     except OperationalError as error:

@@ -28,6 +28,7 @@ from liaison.store.audit import AuditStore
 from liaison.store.collection import CollectionStore
 from liaison.store.entities import EntityStore
 from liaison.store.events import EventStore
+from liaison.store.maintenance import IntegrityStore
 from liaison.store.partners import PartnerStore
 from liaison.store.publication import PublicationStore
 from liaison.store.readable import ReadableStore
@@ -130,6 +131,7 @@ class Store(
     PartnerStore,
     WebSessionStore,
     ReadableWebStore,
+    IntegrityStore,
 ):
     """Reports, entities and mentions in SQLite or PostgreSQL."""
 

@@ -1,7 +1,9 @@
 """Logging in and out of the web UI with a user's password (``liaison user add``/``passwd``).
 
 Every login and every failed login is written to the audit log, as the API's are. A failed login says the
-same thing whether the user exists or not, and costs the same time (``accounts.check_password``).
+same thing whether the user exists or not, and costs the same time (``accounts.check_password``). Failed
+logins count with the API's failed authentications (``liaison.api.throttle``): past the limit the form
+answers 429, with the reason, without checking the password.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from liaison.accounts import check_password
+from liaison.api.auth import audit_throttled, audited_name, client_host, may_exist
+from liaison.api.throttle import Refusal, client_key, throttle_of, user_key
 from liaison.web.session import (
     current_principal,
     end_session,
@@ -32,8 +36,11 @@ MAX_NAME = 200
 MAX_PASSWORD = 1024  # Argon2 takes any length; a cap keeps one request from costing much
 
 
+THROTTLED_MESSAGE = "Too many failed attempts to log in. Wait a few minutes and try again."
+
+
 def _client(request: Request) -> str:
-    return request.client.host if request.client else "-"
+    return client_host(request)
 
 
 def _field(form: FormData, name: str, limit: int) -> str:
@@ -54,11 +61,22 @@ async def login(request: Request, form: Annotated[FormData, Depends(verify_login
     password = _field(form, "password", MAX_PASSWORD)
     target = safe_next(_field(form, "next", 2000))
     store = store_of(request)
-    user = await run_in_threadpool(check_password, store, name, password) if name and password else None
+    keys = [client_key(_client(request))] + ([user_key(name)] if name else [])
+    throttle = throttle_of(request.app.state)
+    attempt = throttle.begin(keys)
+    if isinstance(attempt, Refusal):
+        await run_in_threadpool(
+            audit_throttled, store, f"password:{audited_name(name)}", "/login", _client(request), attempt
+        )
+        context = {"next": target, "error": THROTTLED_MESSAGE, "user_name": name}
+        headers = {"Retry-After": str(attempt.retry_after)}
+        return render(request, "login.html", context, status_code=429, headers=headers)
+    checkable = name and password and may_exist(name)
+    user = await run_in_threadpool(check_password, store, name, password) if checkable else None
     if user is None:
         await run_in_threadpool(
             store.append_audit,
-            f"password:{name[:64]}",
+            f"password:{audited_name(name)}",
             "web.login.failed",
             "/login",
             {"client": _client(request)},
@@ -66,6 +84,7 @@ async def login(request: Request, form: Annotated[FormData, Depends(verify_login
         context = {"next": target, "error": "Wrong user name or password.", "user_name": name}
         # 200, not 401: a 401 must carry an HTTP authentication challenge, and this is a form.
         return render(request, "login.html", context)
+    throttle.succeeded(attempt)
     response = RedirectResponse(target, status_code=303)
     await run_in_threadpool(start_session, request, response, user)
     await run_in_threadpool(
