@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from liaison.api.query_guard import QueryGuardMiddleware
 from liaison.settings import Settings
 from liaison.store import Store
 from liaison.web.security import SecurityHeadersMiddleware
@@ -41,7 +42,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = opened
     _include_routers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(QueryGuardMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last: outermost, so every answer carries them
     return app
 
 

@@ -13,7 +13,8 @@ from liaison.domain import TLP
 
 Caller = Annotated[Principal, Depends(authenticate)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items at most.")]
-Offset = Annotated[int, Query(ge=0, description="How many matching items to skip.")]
+# Bounded so that the database never sees an integer it cannot hold (SQLite and PostgreSQL: 64 bits).
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="How many matching items to skip.")]
 
 # Something that does not exist and something the caller may not read get this very answer.
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {

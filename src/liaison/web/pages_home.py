@@ -196,7 +196,7 @@ def _filters(request: Request) -> _Filters:
         until=until,
         language=text("language", 16).lower(),
         tlp=tlp,
-        page=max(1, int(page)) if page.isdigit() else 1,
+        page=max(1, int(page)) if page.isascii() and page.isdigit() and len(page) <= 6 else 1,
         problems=tuple(problems),
     )
 

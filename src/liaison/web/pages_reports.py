@@ -108,7 +108,11 @@ def report_list(
     since: str = "",
 ) -> Response:
     # Facets come from a form whose empty fields arrive as "": anything unusable filters nothing.
-    number = int(page) if page.isdigit() and len(page) <= 6 and 0 < int(page) <= MAX_PAGE_NUMBER else 1
+    number = (
+        int(page)
+        if page.isascii() and page.isdigit() and len(page) <= 6 and 0 < int(page) <= MAX_PAGE_NUMBER
+        else 1
+    )
     language, topic = language.strip()[:16], topic.strip()[:64]
     level = _tlp_value(tlp[:16])
     day = _day(since[:10])
