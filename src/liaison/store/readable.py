@@ -633,18 +633,7 @@ class ReadableStore(ReadableEventStore):
                     select(event_participants.c.mention_id).where(event_participants.c.entity_id.in_(members))
                 )
             )
-            event_count = connection.execute(
-                select(func.count()).select_from(taking_part.distinct().subquery())
-            ).scalar_one()
-            latest = list(
-                connection.execute(
-                    taking_part.group_by(event_mentions.c.event_id)
-                    .order_by(
-                        func.max(event_mentions.c.date_value).desc().nulls_last(), event_mentions.c.event_id
-                    )
-                    .limit(ENTITY_EVENTS_SHOWN)
-                ).scalars()
-            )
+            event_count, latest = self._latest_events(connection, taking_part, ENTITY_EVENTS_SHOWN)
             timeline = sorted(
                 self._event_summaries(connection, collection_id, latest),
                 key=lambda e: (e.date is None, e.date or "", e.id),

@@ -80,6 +80,26 @@ class ReadableEventStore:
             event_mentions.c.report_id.in_(self.readable_ids(collection_id, "report")),
         ]
 
+    @staticmethod
+    def _latest_events(
+        connection: Connection, matching: Any, limit: int, offset: int = 0
+    ) -> tuple[int, list[str]]:
+        """How many events ``matching`` (a query of event IDs) selects, and a page of them, latest first."""
+        total = connection.execute(
+            select(func.count()).select_from(matching.distinct().subquery())
+        ).scalar_one()
+        ids = list(
+            connection.execute(
+                matching.group_by(event_mentions.c.event_id)
+                .order_by(
+                    func.max(event_mentions.c.date_value).desc().nulls_last(), event_mentions.c.event_id
+                )
+                .limit(limit)
+                .offset(offset)
+            ).scalars()
+        )
+        return int(total), ids
+
     def _readable_event_ids(self, collection_id: str) -> Any:
         """The event ID of every readable account of a readable event (a statement to refine)."""
         return (
@@ -232,19 +252,7 @@ class ReadableEventStore:
                 )
             )
         with self.engine.connect() as connection:
-            total = connection.execute(
-                select(func.count()).select_from(matching.distinct().subquery())
-            ).scalar_one()
-            ids = list(
-                connection.execute(
-                    matching.group_by(event_mentions.c.event_id)
-                    .order_by(
-                        func.max(event_mentions.c.date_value).desc().nulls_last(), event_mentions.c.event_id
-                    )
-                    .limit(limit)
-                    .offset(offset)
-                ).scalars()
-            )
+            total, ids = self._latest_events(connection, matching, limit, offset)
             items = self._event_summaries(connection, collection_id, ids)
         return Page(tuple(items), int(total))
 
