@@ -35,6 +35,13 @@ def test_a_link_holding_an_element_in_an_atom_item_is_refused_not_a_crash() -> N
         parse_feed(atom, "feed.xml")
 
 
+def test_an_encoding_name_holding_a_nul_is_refused_not_a_crash() -> None:
+    # Found by the coverage-guided run: feedparser passed the declared name to bytes.decode.
+    feed = b'<?xml version="1.0" encoding="ut\x01\x00\x00\x00f-8"?><rss version="2.0"></rss>'
+    with pytest.raises(InputError, match=r"feed\.xml: not an RSS or Atom feed"):
+        parse_feed(feed, "feed.xml")
+
+
 def test_a_lone_surrogate_in_a_bundle_is_refused() -> None:
     bundle = {"type": "bundle", "id": BUNDLE_ID, "objects": [{**IDENTITY, "name": "\ud800"}]}
     with pytest.raises(InvalidBundle, match="lone surrogate"):

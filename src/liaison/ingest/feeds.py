@@ -106,12 +106,11 @@ def parse_feed(content: bytes, source: str) -> ParsedFeed:
             resolve_relative_uris=False,
             sanitize_html=True,
         )
-    except (UnicodeError, KeyError) as error:
-        # Found by fuzzing, inside feedparser: "&#xD800;" (a lone surrogate) cannot be encoded, and a
-        # <link> holding an element in an Atom <item> looks up a "links" key that was never set.
-        raise InputError(
-            source, f"not an RSS or Atom feed: a character cannot be encoded ({error})"
-        ) from None
+    except (ValueError, KeyError) as error:
+        # Found by fuzzing, inside feedparser: "&#xD800;" (a lone surrogate) cannot be encoded, an
+        # encoding name holding a NUL cannot be looked up (ValueError), and a <link> holding an element
+        # in an Atom <item> looks up a "links" key that was never set.
+        raise InputError(source, f"not an RSS or Atom feed: it cannot be decoded ({error})") from None
     raw_entries: list[Any] = list(parsed.get("entries") or [])
     reason = _bozo_reason(parsed)
     if not raw_entries and (reason or not parsed.get("version")):
