@@ -198,12 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         inputs, crashes, seconds = run_target(target, args.seconds, workdir)
         rows.append((target, inputs, crashes, seconds))
         print(f"{target}: {inputs} inputs, {crashes} crash(es), {seconds:.0f} s", flush=True)
-    print(f"\n{'target':<10} {'inputs':>10} {'crashes':>8} {'seconds':>8} {'inputs/s':>9}")
-    for target, inputs, crashes, seconds in rows:
-        print(f"{target:<10} {inputs:>10} {crashes:>8} {seconds:>8.0f} {inputs / max(seconds, 1e-9):>9.0f}")
-    total = sum(row[1] for row in rows)
-    print(f"{'total':<10} {total:>10} {sum(row[2] for row in rows):>8} {sum(row[3] for row in rows):>8.0f}")
-    return 1 if any(row[2] for row in rows) else 0
+    from fuzz.summary import print_summary
+
+    return print_summary(rows)
 
 
 if __name__ == "__main__":

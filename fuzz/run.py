@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
+from fuzz.summary import print_summary
 from fuzz.targets import TARGETS_BY_KEY, Target
 
 
@@ -81,12 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.monotonic() - started
         rows.append((key, counter[0], crashes, seconds))
         print(f"{key}: {counter[0]} inputs, {crashes} crash(es), {seconds:.0f} s", flush=True)
-    print(f"\n{'target':<16} {'inputs':>10} {'crashes':>8} {'seconds':>8} {'inputs/s':>9}")
-    for key, inputs, crashes, seconds in rows:
-        print(f"{key:<16} {inputs:>10} {crashes:>8} {seconds:>8.0f} {inputs / max(seconds, 1e-9):>9.0f}")
-    total = sum(row[1] for row in rows)
-    print(f"{'total':<16} {total:>10} {sum(row[2] for row in rows):>8} {sum(row[3] for row in rows):>8.0f}")
-    return 1 if any(row[2] for row in rows) else 0
+    return print_summary(rows)
 
 
 if __name__ == "__main__":
