@@ -512,3 +512,61 @@ def audience_levels(home: bool, agreement_tlp_max: TLP | None) -> frozenset[TLP]
         if agreement_tlp_max.rank >= TLP.AMBER.rank:
             levels.add(TLP.AMBER)
     return frozenset(levels)
+
+
+class WatchKind(StrEnum):
+    """What a watch follows: one canonical entity, a topic label, a place, or a full-text query."""
+
+    ENTITY = "entity"
+    TOPIC = "topic"
+    PLACE = "place"
+    QUERY = "query"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A user's standing interest; new readable reports that match it raise alerts.
+
+    ``value`` is what matching uses (an entity id, a topic label, a place name or ISO code, a query);
+    ``label`` is what people read ("Jane Doe (person)"). ``min_tlp`` limits the watch to reports marked at
+    least that level; ``None`` means any marking.
+    """
+
+    id: str
+    user: str
+    kind: WatchKind
+    value: str
+    label: str
+    min_tlp: TLP | None
+    webhook_url: str | None
+    email: str | None
+    created: datetime
+
+
+@dataclass(frozen=True)
+class AlertMatch:
+    """One reason a report matched a watch: ``kind`` is mention, event, claim, alias, topic, place or query;
+    ``target_id`` the matched row (entity, event, claim...) when there is one; ``evidence`` a sentence or
+    snippet of the report."""
+
+    kind: str
+    target_id: str | None
+    label: str
+    evidence: str
+    report_id: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alert per (watch, report near-duplicate group), with every reason the report matched."""
+
+    id: str
+    watch_id: str
+    user: str
+    created: datetime
+    report_id: str
+    report_title: str
+    tlp: TLP
+    reason: str
+    matches: tuple[AlertMatch, ...]
+    read: bool

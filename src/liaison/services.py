@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from liaison import watching
 from liaison.domain import (
     TLP,
     Claim,
@@ -40,6 +41,7 @@ class IngestSummary:
     outcomes: dict[str, str] = field(default_factory=dict)
     # Organisations' TAXII collections brought up to date after the reports were stored.
     published: list[CollectionPublication] = field(default_factory=list)
+    alerts: int = 0  # alerts the stored reports raised (``liaison.watching``)
 
     @property
     def ok(self) -> bool:
@@ -229,6 +231,8 @@ def ingest_reports(
             notify("unchanged", label)
     if summary.stored:
         summary.published = publish(store, settings)
+        stored_ids = [report_id for report_id, outcome in summary.outcomes.items() if outcome == "stored"]
+        summary.alerts = len(watching.check_new_reports(store, settings, stored_ids))
     return summary
 
 

@@ -33,6 +33,10 @@ class Settings:
     - ``LIAISON_MODEL_EN`` / ``LIAISON_MODEL_FR``: spaCy pipelines to load per language.
     - ``LIAISON_ORGANIZATION``: the organisation that produces shared STIX bundles (default ``Liaison``).
     - ``LIAISON_MAX_BUNDLE_BYTES``: larger STIX bundles are refused on import (default 64 MiB).
+    - ``LIAISON_SMTP_HOST``, ``LIAISON_SMTP_PORT`` (default 25), ``LIAISON_SMTP_FROM``,
+      ``LIAISON_SMTP_USER``, ``LIAISON_SMTP_PASSWORD``, ``LIAISON_SMTP_STARTTLS`` (``1``): the mail server
+      alerts are e-mailed through.
+    - ``LIAISON_WEBHOOK_ALLOW_PRIVATE`` (``1``): allow alert webhooks to private or loopback addresses.
     """
 
     database_url: str = ""
@@ -43,6 +47,13 @@ class Settings:
     )
     organization_name: str = DEFAULT_ORGANIZATION
     max_bundle_bytes: int = DEFAULT_MAX_BUNDLE_BYTES
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_from: str = ""
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -57,6 +68,13 @@ class Settings:
             models=models,
             organization_name=env.get("LIAISON_ORGANIZATION", "").strip() or DEFAULT_ORGANIZATION,
             max_bundle_bytes=int(env.get("LIAISON_MAX_BUNDLE_BYTES", DEFAULT_MAX_BUNDLE_BYTES)),
+            smtp_host=env.get("LIAISON_SMTP_HOST", "").strip(),
+            smtp_port=int(env.get("LIAISON_SMTP_PORT") or 25),
+            smtp_from=env.get("LIAISON_SMTP_FROM", "").strip(),
+            smtp_user=env.get("LIAISON_SMTP_USER", ""),
+            smtp_password=env.get("LIAISON_SMTP_PASSWORD", ""),
+            smtp_starttls=env.get("LIAISON_SMTP_STARTTLS", "") == "1",
+            webhook_allow_private=env.get("LIAISON_WEBHOOK_ALLOW_PRIVATE", "") == "1",
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -5,7 +5,8 @@ the rows published to its collection (``liaison.store.readable``), so the handli
 here too. Something the caller may not read answers 404 ``{"detail": "not found"}``, exactly as something
 that does not exist; lists and counts leave it out. Every read, write and export is written to the audit
 log. The routes live in ``rest_reads`` (reports, entities, events, claims), ``rest_ingest`` (POST
-/api/reports) and ``rest_export`` (STIX); the caller, the counts and search are here.
+/api/reports), ``rest_export`` (STIX) and ``rest_watch`` (the caller's own watches and alerts); the caller,
+the counts and search are here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from liaison.api import rest_export, rest_ingest, rest_reads
+from liaison.api import rest_export, rest_ingest, rest_reads, rest_watch
 from liaison.api.auth import store_of
 from liaison.api.rest_common import Caller, audit
 from liaison.api.rest_models import MeOut, SearchHitOut, SearchOut, StatsOut
@@ -60,3 +61,4 @@ def search(
 router.include_router(rest_reads.router)
 router.include_router(rest_ingest.router)
 router.include_router(rest_export.router)
+router.include_router(rest_watch.router)

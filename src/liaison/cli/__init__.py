@@ -18,11 +18,12 @@ from liaison.cli import stix  # isort: skip
 from liaison.cli import admin  # isort: skip
 from liaison.cli import maintenance  # isort: skip
 from liaison.cli import cooperation  # isort: skip
+from liaison.cli import watch  # isort: skip
 from liaison.cli import formats  # isort: skip
 from liaison.cli.common import app, err
 from liaison.errors import LiaisonError
 
-COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, formats)
+COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, watch, formats)
 
 __all__ = ["app", "main"]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+import threading
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from liaison import partners
+from liaison import alert_delivery, partners
 from liaison.accounts import create_token, hash_password
 from liaison.cli.common import (
     DbOption,
@@ -27,6 +28,7 @@ from liaison.cli.common import (
     cli_actor,
     err,
     fail,
+    open_store,
     out,
     print_json,
     settings_for,
@@ -34,6 +36,7 @@ from liaison.cli.common import (
 )
 from liaison.domain import TLP, AccountRole
 from liaison.publishing import CollectionPublication, publish
+from liaison.settings import Settings
 from liaison.store import Store
 from liaison.store.accounts import AgreementRecord
 
@@ -54,6 +57,8 @@ app.add_typer(audit_app, name="audit")
 
 # Pulling a partner more often than this gains nothing and loads its server.
 MIN_PULL_INTERVAL_SECONDS = 30
+# `liaison serve` retries undelivered alerts this often; the shortest back-off between attempts is 30 s.
+DELIVERY_INTERVAL_SECONDS = 30
 ROLES = ", ".join(role.value for role in AccountRole)
 
 
@@ -600,4 +605,26 @@ def serve(
     from liaison.api.app import create_app
 
     settings = settings_for(ctx, db)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    with open_store(settings) as store:
+        stop = threading.Event()
+        delivery = threading.Thread(
+            target=deliver_alerts_until, args=(store, settings, stop), name="alert-delivery", daemon=True
+        )
+        delivery.start()
+        try:
+            uvicorn.run(create_app(settings, store), host=host, port=port)
+        finally:
+            stop.set()
+            delivery.join(timeout=DELIVERY_INTERVAL_SECONDS)
+
+
+def deliver_alerts_until(
+    store: Store, settings: Settings, stop: threading.Event, interval: float = DELIVERY_INTERVAL_SECONDS
+) -> None:
+    """While the server runs: deliver the alerts that are due (as `liaison alerts deliver`), then wait."""
+    while not stop.is_set():
+        try:
+            alert_delivery.deliver_due(store, settings)
+        except Exception as error:  # noqa: BLE001 - a failed pass must not end retries while serving
+            err.print(f"alert delivery failed, retrying in {interval:g} s: {error}")
+        stop.wait(interval)

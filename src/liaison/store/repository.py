@@ -55,6 +55,7 @@ from liaison.store.schema import (
 )
 from liaison.store.sharing import SharingStore
 from liaison.store.stix_objects import StixObjectStore
+from liaison.store.watches import WatchStore
 from liaison.store.web_sessions import WebSessionStore
 
 Clock = Callable[[], datetime]
@@ -130,6 +131,7 @@ class Store(
     ReadableOverviewStore,
     PartnerStore,
     WebSessionStore,
+    WatchStore,
     ReadableWebStore,
     IntegrityStore,
 ):

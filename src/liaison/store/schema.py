@@ -466,3 +466,71 @@ web_sessions = Table(
 )
 Index("ix_web_sessions_user", web_sessions.c.user_id)
 Index("ix_web_sessions_expires_at", web_sessions.c.expires_at)
+
+# Watchlists (``liaison.watching``): what each user follows. ``value`` is what matching uses (a canonical
+# entity id, a topic, an ISO country code or normalised place name, a query); the webhook secret signs
+# deliveries, so it is kept as given.
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("min_tlp", String(16)),
+    Column("webhook_url", Text),
+    Column("webhook_secret", Text),
+    Column("email", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_watches_user", watches.c.user_id)
+
+# One alert per (watch, near-duplicate group of a report): its id is a UUIDv5 of both, so a copy or a
+# re-ingestion of an alerted report finds the alert already there.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("watch_id", ID, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("dedupe_key", ID, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+)
+Index("ix_alerts_user", alerts.c.user_id, alerts.c.read_at)
+Index("ix_alerts_watch", alerts.c.watch_id)
+
+# What matched, and the words of the report that show it.
+alert_matches = Table(
+    "alert_matches",
+    metadata,
+    Column("alert_id", ID, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("target_id", ID),
+    Column("label", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("report_id", ID, nullable=False),
+)
+Index("ix_alert_matches_target", alert_matches.c.target_id)
+
+# The outbox of alert deliveries (webhook, e-mail): retried with back-off until delivered or given up.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("alert_id", ID, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),  # webhook | email
+    Column("target", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_alert_deliveries_due", alert_deliveries.c.status, alert_deliveries.c.next_attempt_at)
+Index("ix_alert_deliveries_alert", alert_deliveries.c.alert_id)
