@@ -19,10 +19,11 @@ from liaison.cli import admin  # isort: skip
 from liaison.cli import maintenance  # isort: skip
 from liaison.cli import cooperation  # isort: skip
 from liaison.cli import formats  # isort: skip
+from liaison.cli import brief  # isort: skip
 from liaison.cli.common import app, err
 from liaison.errors import LiaisonError
 
-COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, formats)
+COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, formats, brief)
 
 __all__ = ["app", "main"]
 

@@ -16,7 +16,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from liaison.web import login, pages_entities, pages_events, pages_home, pages_reports
+from liaison.web import login, pages_brief, pages_entities, pages_events, pages_home, pages_reports
 from liaison.web.security import add_security_headers
 from liaison.web.session import BodyTooLarge, CsrfRefused, LoginRequired
 from liaison.web.templates import (
@@ -36,6 +36,7 @@ router.include_router(pages_home.router)
 router.include_router(pages_reports.router)
 router.include_router(pages_entities.router)
 router.include_router(pages_events.router)
+router.include_router(pages_brief.router)
 
 # Paths answered by the API's own JSON (or TAXII) errors, never by an HTML page.
 _MACHINE_PREFIXES = ("/api", "/taxii2", "/static", "/docs", "/openapi.json", "/redoc")
