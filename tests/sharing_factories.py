@@ -34,12 +34,13 @@ def report_extraction(
     country: str = "France",
     group: str = "LockBit",
     recipients: tuple[str, ...] = (),
+    servers: int = 34,
 ) -> Extraction:
     """A report (unique by ``tag``) where ``person``, director of ``organization``, sees ``group``
-    arrested in ``country``, and 34 servers are seized."""
+    arrested in ``country``, and ``servers`` servers are seized."""
     text = (
         f"{person}, director of {organization}, spoke in {country}. "
-        f"{organization} arrested {group} members on Tuesday. Police seized 34 servers. Ref {tag}."
+        f"{organization} arrested {group} members on Tuesday. Police seized {servers} servers. Ref {tag}."
     )
     report = Report(
         text=text,
@@ -88,7 +89,7 @@ def report_extraction(
         evidence=(evidence(f"{organization} arrested {group} members on Tuesday."),),
         confidence=0.8,
     )
-    figure = Claim(gang.id, 34.0, None, "servers", None, evidence("34 servers"))
+    figure = Claim(gang.id, float(servers), None, "servers", None, evidence(f"{servers} servers"))
     return Extraction(
         report,
         sentences,

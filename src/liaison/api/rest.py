@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from liaison.api import rest_export, rest_ingest, rest_reads, rest_watch
+from liaison.api import rest_brief, rest_export, rest_ingest, rest_reads, rest_watch
 from liaison.api.auth import store_of
 from liaison.api.rest_common import Caller, audit
 from liaison.api.rest_models import MeOut, SearchHitOut, SearchOut, StatsOut
@@ -59,6 +59,7 @@ def search(
 
 
 router.include_router(rest_reads.router)
+router.include_router(rest_brief.router)
 router.include_router(rest_ingest.router)
 router.include_router(rest_export.router)
 router.include_router(rest_watch.router)

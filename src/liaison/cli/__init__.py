@@ -20,10 +20,23 @@ from liaison.cli import maintenance  # isort: skip
 from liaison.cli import cooperation  # isort: skip
 from liaison.cli import watch  # isort: skip
 from liaison.cli import formats  # isort: skip
+from liaison.cli import brief  # isort: skip
 from liaison.cli.common import app, err
 from liaison.errors import LiaisonError
 
-COMMAND_MODULES = (reports, feeds, entities, events, stix, admin, maintenance, cooperation, watch, formats)
+COMMAND_MODULES = (
+    reports,
+    feeds,
+    entities,
+    events,
+    stix,
+    admin,
+    maintenance,
+    cooperation,
+    watch,
+    formats,
+    brief,
+)
 
 __all__ = ["app", "main"]
 

@@ -32,6 +32,7 @@ from liaison.store.maintenance import IntegrityStore
 from liaison.store.partners import PartnerStore
 from liaison.store.publication import PublicationStore
 from liaison.store.readable import ReadableStore
+from liaison.store.readable_brief import ReadableBriefStore
 from liaison.store.readable_overview import ReadableOverviewStore
 from liaison.store.readable_web import ReadableWebStore
 from liaison.store.schema import (
@@ -133,6 +134,7 @@ class Store(
     WebSessionStore,
     WatchStore,
     ReadableWebStore,
+    ReadableBriefStore,
     IntegrityStore,
 ):
     """Reports, entities and mentions in SQLite or PostgreSQL."""

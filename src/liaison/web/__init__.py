@@ -16,7 +16,15 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
-from liaison.web import login, pages_entities, pages_events, pages_home, pages_reports, pages_watch
+from liaison.web import (
+    login,
+    pages_brief,
+    pages_entities,
+    pages_events,
+    pages_home,
+    pages_reports,
+    pages_watch,
+)
 from liaison.web.security import add_security_headers
 from liaison.web.session import BodyTooLarge, CsrfRefused, LoginRequired
 from liaison.web.templates import (
@@ -37,6 +45,7 @@ router.include_router(pages_reports.router)
 router.include_router(pages_entities.router)
 router.include_router(pages_events.router)
 router.include_router(pages_watch.router)
+router.include_router(pages_brief.router)
 
 # Paths answered by the API's own JSON (or TAXII) errors, never by an HTML page.
 _MACHINE_PREFIXES = ("/api", "/taxii2", "/static", "/docs", "/openapi.json", "/redoc")

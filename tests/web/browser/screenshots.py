@@ -3,7 +3,8 @@
 Builds the demo store (``demo_store.build_demo_store``: the example reports through the real pipeline,
 with the demo organisations and users) in a temporary directory, serves it on loopback, logs in through
 the form with Debian's Chromium and saves one PNG per page into ``docs/screenshots/``: laptop width
-(1366×900) for every page, and the report reader again at tablet width (768×1024).
+(1366×900) for every page, and the report reader again at tablet width (768×1024). The brief (``brief``)
+is the first screen of the HTML brief on a demo person, as ``/brief/document`` serves it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ REPORT_TITLE = "UK-led operation takes down LockBit ransomware infrastructure"
 ENTITY_NAME = "Europol"
 SEARCH = "/search?q=ransomware&topic=cybercrime"
 PERSON_MENTION = "#report-text mark.mention[data-entity-type='person']"
+BRIEF_PERSON = "Ken McCallum"  # an event with four other chiefs, two roles, two sources in two languages
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ def shots(demo: DemoStore) -> list[Shot]:
     entity = store.readable_entities(collection, query=ENTITY_NAME, limit=1).items[0]
     events = store.readable_events(collection, entity=entity.id, limit=50).items
     event = max(events, key=lambda e: (e.sources, len(e.participants)))
+    person = next(
+        e
+        for e in store.readable_entities(collection, "person", query=BRIEF_PERSON).items
+        if e.name == BRIEF_PERSON
+    )
     return [
         Shot("login", "/login", LAPTOP, signed_in=False),
         Shot("dashboard", "/", LAPTOP),
@@ -70,6 +77,7 @@ def shots(demo: DemoStore) -> list[Shot]:
         Shot("search", SEARCH, LAPTOP),
         Shot("sharing", "/sharing", LAPTOP),
         Shot("ingest", "/ingest", LAPTOP),
+        Shot("brief", f"/brief/document?entity={person.id}", LAPTOP),
     ]
 
 
@@ -115,6 +123,7 @@ def _settle(page: Page) -> None:
 def main(argv: list[str] | None = None, log: Callable[[str], object] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where the PNG files go")
+    parser.add_argument("--only", action="append", default=[], help="take only this shot (repeat it)")
     arguments = parser.parse_args(argv)
     output: Path = arguments.output
     output.mkdir(parents=True, exist_ok=True)
@@ -124,7 +133,7 @@ def main(argv: list[str] | None = None, log: Callable[[str], object] = print) ->
         log("building the demo store (examples/reports through the pipeline)...")
         demo = build_demo_store(settings)
         try:
-            wanted = shots(demo)
+            wanted = [shot for shot in shots(demo) if not arguments.only or shot.name in arguments.only]
             with live_server(settings, demo.store) as base_url, sync_playwright() as driver:
                 browser = launch_chromium(driver)
                 try:

@@ -12,7 +12,18 @@ from tests.web.browser.support import LAPTOP, TABLET
 ROOT = Path(__file__).resolve().parents[3]
 README = (ROOT / "README.md").read_text("utf-8")
 # Every page of the web interface the README must show (``screenshots.shots`` takes these).
-PAGES = {"login", "dashboard", "report", "report-tablet", "entity", "event", "search", "sharing", "ingest"}
+PAGES = {
+    "login",
+    "dashboard",
+    "report",
+    "report-tablet",
+    "entity",
+    "event",
+    "search",
+    "sharing",
+    "ingest",
+    "brief",
+}
 
 
 def _png_size(path: Path) -> tuple[int, int]:
