@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,13 @@ def test_a_huge_misp_timestamp_is_refused(field: str, stamp: str) -> None:
 
 
 DEEP = "[" * 5000 + "]" * 5000
+
+
+def test_an_empty_field_name_in_a_misp_event_is_refused() -> None:
+    # Found by the coverage-guided run: PyMISP raised IndexError on the key "".
+    event = {"Event": {"info": "x", "": [{"name": "person", "Attribute": []}]}}
+    with pytest.raises(InputError, match=r"events\.json: MISP event 1 \('x'\) is invalid"):
+        misp_events_to_bundle(read_misp_json(json.dumps(event), "events.json"), "partner", "events.json")
 
 
 def test_deeply_nested_misp_json_is_refused() -> None:

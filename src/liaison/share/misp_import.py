@@ -96,11 +96,12 @@ def load_events(events: list[dict[str, Any]] | dict[str, Any], source: str = "-"
         try:
             event.load(copy.deepcopy(document))  # PyMISP pops keys from the dict it loads
         # PyMISP turns timestamps into datetimes: a huge one overflows (OverflowError, or OSError on Linux).
+        # An empty field name makes it index an empty string (IndexError; found by fuzzing).
         except (
             PyMISPError,
             ValueError,
             TypeError,
-            KeyError,
+            LookupError,
             AttributeError,
             OverflowError,
             OSError,
