@@ -14,6 +14,9 @@ DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
 # A partner's STIX bundle carries many reports at once: its own, larger cap.
 DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 DEFAULT_ORGANIZATION = "Liaison"
+# Extraction time allowed to one report before it is skipped as an input error (0: no cap). A news report
+# takes seconds; 120 s admits about half a megabyte of prose on a loaded core (docs/reliability.md).
+DEFAULT_MAX_REPORT_SECONDS = 120.0
 
 
 def default_data_dir() -> Path:
@@ -33,6 +36,8 @@ class Settings:
     - ``LIAISON_MODEL_EN`` / ``LIAISON_MODEL_FR``: spaCy pipelines to load per language.
     - ``LIAISON_ORGANIZATION``: the organisation that produces shared STIX bundles (default ``Liaison``).
     - ``LIAISON_MAX_BUNDLE_BYTES``: larger STIX bundles are refused on import (default 64 MiB).
+    - ``LIAISON_MAX_REPORT_SECONDS``: a report whose extraction takes longer is skipped and reported as
+      failed; the rest of the batch goes on (default 120; 0 for no cap).
     """
 
     database_url: str = ""
@@ -43,6 +48,7 @@ class Settings:
     )
     organization_name: str = DEFAULT_ORGANIZATION
     max_bundle_bytes: int = DEFAULT_MAX_BUNDLE_BYTES
+    max_report_seconds: float = DEFAULT_MAX_REPORT_SECONDS
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -57,6 +63,7 @@ class Settings:
             models=models,
             organization_name=env.get("LIAISON_ORGANIZATION", "").strip() or DEFAULT_ORGANIZATION,
             max_bundle_bytes=int(env.get("LIAISON_MAX_BUNDLE_BYTES", DEFAULT_MAX_BUNDLE_BYTES)),
+            max_report_seconds=float(env.get("LIAISON_MAX_REPORT_SECONDS", DEFAULT_MAX_REPORT_SECONDS)),
         )
 
     def with_database(self, url: str | None) -> Settings:
