@@ -6,7 +6,8 @@
     ├── InputError            an input (file, record, URL) cannot be read as a report
     │   ├── UnsupportedInput  a file kind Liaison does not read
     │   ├── MalformedRecord   one JSON/JSONL record is invalid (carries the line number)
-    │   └── InvalidBundle     a partner's STIX bundle is rejected (carries every reason)
+    │   ├── InvalidBundle     a partner's STIX bundle is rejected (carries every reason)
+    │   └── ReportTimeout     a report took longer than LIAISON_MAX_REPORT_SECONDS to extract
     ├── ExtractionError       the NLP pipeline could not run (e.g. a model is not installed)
     └── StoreError            the store cannot be opened, migrated or queried
         └── NotFound          no report or entity matches the identifier given
@@ -60,3 +61,11 @@ class InvalidBundle(InputError):
         more = f" (and {len(messages) - 1} more problem(s))" if len(messages) > 1 else ""
         super().__init__(source, f"bundle rejected, nothing stored: {messages[0]}{more}")
         self.messages = tuple(messages)
+
+
+class ReportTimeout(InputError):
+    """A report took longer than the per-report cap (``LIAISON_MAX_REPORT_SECONDS``) and was skipped."""
+
+    def __init__(self, source: str, seconds: float) -> None:
+        super().__init__(source, f"took longer than {seconds:g} s to process; skipped")
+        self.seconds = seconds

@@ -14,6 +14,9 @@ DEFAULT_MAX_REPORT_BYTES = 5 * 1024 * 1024
 # A partner's STIX bundle carries many reports at once: its own, larger cap.
 DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024
 DEFAULT_ORGANIZATION = "Liaison"
+# Extraction time allowed to one report before it is skipped as an input error (0: no cap). A news report
+# takes seconds; 120 s admits about half a megabyte of prose on a loaded core (docs/reliability.md).
+DEFAULT_MAX_REPORT_SECONDS = 120.0
 
 
 def default_data_dir() -> Path:
@@ -37,6 +40,8 @@ class Settings:
       ``LIAISON_SMTP_USER``, ``LIAISON_SMTP_PASSWORD``, ``LIAISON_SMTP_STARTTLS`` (``1``): the mail server
       alerts are e-mailed through.
     - ``LIAISON_WEBHOOK_ALLOW_PRIVATE`` (``1``): allow alert webhooks to private or loopback addresses.
+    - ``LIAISON_MAX_REPORT_SECONDS``: a report whose extraction takes longer is skipped and reported as
+      failed; the rest of the batch goes on (default 120; 0 for no cap).
     """
 
     database_url: str = ""
@@ -54,6 +59,7 @@ class Settings:
     smtp_password: str = ""
     smtp_starttls: bool = False
     webhook_allow_private: bool = False
+    max_report_seconds: float = DEFAULT_MAX_REPORT_SECONDS
 
     @classmethod
     def from_environment(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -75,6 +81,7 @@ class Settings:
             smtp_password=env.get("LIAISON_SMTP_PASSWORD", ""),
             smtp_starttls=env.get("LIAISON_SMTP_STARTTLS", "") == "1",
             webhook_allow_private=env.get("LIAISON_WEBHOOK_ALLOW_PRIVATE", "") == "1",
+            max_report_seconds=float(env.get("LIAISON_MAX_REPORT_SECONDS", DEFAULT_MAX_REPORT_SECONDS)),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -17,10 +17,10 @@ from fastapi import APIRouter, Query, Request
 
 from liaison.api import rest_brief, rest_export, rest_ingest, rest_reads, rest_watch
 from liaison.api.auth import store_of
-from liaison.api.rest_common import Caller, audit
+from liaison.api.rest_common import ERROR_RESPONSES, Caller, audit
 from liaison.api.rest_models import MeOut, SearchHitOut, SearchOut, StatsOut
 
-router = APIRouter(prefix="/api", tags=["rest"])
+router = APIRouter(prefix="/api", tags=["rest"], responses=ERROR_RESPONSES)
 
 
 @router.get("/me", summary="Who the caller is and what it reads")

@@ -8,13 +8,28 @@ from fastapi import Depends, HTTPException, Query, Request, status
 
 from liaison.accounts import Principal
 from liaison.api.auth import authenticate, store_of
-from liaison.api.rest_models import NotFoundOut
+from liaison.api.rest_models import NotFoundOut, ProblemOut
 from liaison.domain import TLP
 
 Caller = Annotated[Principal, Depends(authenticate)]
 Limit = Annotated[int, Query(ge=1, le=500, description="How many items at most.")]
 # Bounded so that the database never sees an integer it cannot hold (SQLite and PostgreSQL: 64 bits).
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="How many matching items to skip.")]
+
+# What any route under /api may answer besides its own answers (the NUL refusal of
+# ``liaison.api.query_guard``, ``liaison.api.auth``'s 401 and 429, and parameters refused).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status.HTTP_400_BAD_REQUEST: {"model": ProblemOut, "description": "A NUL character in the query."},
+    status.HTTP_401_UNAUTHORIZED: {
+        "model": ProblemOut,
+        "description": "No valid credentials (HTTP Basic or a bearer token).",
+    },
+    status.HTTP_422_UNPROCESSABLE_CONTENT: {"model": ProblemOut, "description": "Invalid parameters."},
+    status.HTTP_429_TOO_MANY_REQUESTS: {
+        "model": ProblemOut,
+        "description": "Too many failed authentication attempts from this client or for this user.",
+    },
+}
 
 # Something that does not exist and something the caller may not read get this very answer.
 NOT_FOUND_RESPONSE: dict[int | str, dict[str, Any]] = {

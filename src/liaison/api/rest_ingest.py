@@ -25,8 +25,9 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from liaison import services
 from liaison.accounts import Principal
 from liaison.api.auth import store_of
+from liaison.api.json_limits import TOO_DEEP, too_deep
 from liaison.api.rest_common import Caller, audit
-from liaison.api.rest_models import IngestedReportOut, IngestFailureOut, IngestOut, IngestRequest
+from liaison.api.rest_models import IngestedReportOut, IngestFailureOut, IngestOut, IngestRequest, ProblemOut
 from liaison.domain import TLP, Marking, Report
 from liaison.errors import InputError, NotFound
 from liaison.ingest import SUPPORTED_SUFFIXES, ReportMetadata
@@ -103,6 +104,8 @@ def _marking(store: Store, tlp: str, names: list[str]) -> Marking:
 def _json_reports(
     store: Store, settings: Settings, principal: Principal, body: bytes
 ) -> list[Report | InputError]:
+    if too_deep(body):
+        raise _Refused(status.HTTP_422_UNPROCESSABLE_CONTENT, TOO_DEEP)
     try:
         given = IngestRequest.model_validate_json(body)
     except ValidationError as error:
@@ -206,10 +209,20 @@ def ingest_one_at_a_time(
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": IngestOut, "description": "Nothing new: the report was already stored."},
-        403: {"description": "Only analysts and admins of the home organisation ingest."},
-        413: {"description": "Over the report size limit."},
-        415: {"description": "Neither JSON nor a multipart upload of a supported file kind."},
-        422: {"description": "Invalid fields, or no report could be read."},
+        400: {"model": ProblemOut, "description": "A malformed multipart body (or a NUL in the query)."},
+        403: {
+            "model": ProblemOut,
+            "description": "Only analysts and admins of the home organisation ingest.",
+        },
+        413: {"model": ProblemOut, "description": "Over the report size limit."},
+        415: {
+            "model": ProblemOut,
+            "description": "Neither JSON nor a multipart upload of a supported file kind.",
+        },
+        422: {
+            "model": IngestOut | ProblemOut,
+            "description": "Invalid fields (a refusal), or no report could be read (the failures).",
+        },
     },
     openapi_extra={
         "requestBody": {

@@ -6,9 +6,24 @@ and are built from them with ``model_validate(record)``.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_day(value: object) -> object:
+    """Only a YYYY-MM-DD day: pydantic alone would also read a number (``86400``, ``4e-141``) as a Unix
+    time, so that a mistyped filter or field silently meant a day of 1970."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("use a day as YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class _FromRecord(BaseModel):
@@ -17,6 +32,15 @@ class _FromRecord(BaseModel):
 
 class NotFoundOut(BaseModel):
     detail: str = Field(examples=["not found"])
+
+
+class ProblemOut(BaseModel):
+    """Why a request was refused."""
+
+    detail: str | list[dict[str, Any]] = Field(
+        description="What was wrong: a sentence, or, for parameters FastAPI refused, one entry per problem.",
+        examples=["authentication required"],
+    )
 
 
 class ReportOut(_FromRecord):
@@ -241,7 +265,7 @@ class IngestRequest(BaseModel):
     title: str | None = None
     source: str | None = None
     url: str | None = None
-    published: date | None = None
+    published: Day | None = None
     language: str | None = None
     tlp: str = Field(description="TLP 2.0 level: clear, green, amber, amber+strict or red.")
     recipients: list[str] = Field(default_factory=list)

@@ -6,7 +6,6 @@ that does not exist, through the same filtered query (``liaison.store.readable``
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +16,7 @@ from liaison.api.rest_models import (
     ClaimOut,
     ClaimPage,
     CopyOut,
+    Day,
     EntityDetailOut,
     EntityOut,
     EntityPage,
@@ -40,7 +40,7 @@ def list_reports(
     principal: Caller,
     limit: Limit = 50,
     offset: Offset = 0,
-    since: Annotated[date | None, Query(description="Published (or, undated, ingested) on or after.")] = None,
+    since: Annotated[Day | None, Query(description="Published (or, undated, ingested) on or after.")] = None,
     language: Annotated[str | None, Query(description="Language code, e.g. en.")] = None,
     tlp: Annotated[str | None, Query(description="Only reports of this TLP level.")] = None,
     topic: Annotated[str | None, Query(description="Only reports on this topic.")] = None,
@@ -131,8 +131,8 @@ def list_events(
             alias="type", description="A PLOVER category (COERCE), an event type (arrest) or a CAMEO code."
         ),
     ] = None,
-    since: Annotated[date | None, Query(description="Events on or after this day.")] = None,
-    until: Annotated[date | None, Query(description="Events on or before this day.")] = None,
+    since: Annotated[Day | None, Query(description="Events on or after this day.")] = None,
+    until: Annotated[Day | None, Query(description="Events on or before this day.")] = None,
     entity: Annotated[str | None, Query(description="ID of an entity taking part.")] = None,
     limit: Limit = 50,
     offset: Offset = 0,

@@ -11,7 +11,8 @@ whose agreement allows writing; the envelope is imported as one bundle (``liaiso
 checked whole, all or nothing) and the answer is a status resource, complete at once.
 
 Every error under ``/taxii2`` — authentication included — is a TAXII error message with the TAXII media
-type; every read and write is written to the audit log.
+type; every read and write is written to the audit log. The routes read their parameters themselves, by the
+TAXII rules; ``liaison.api.taxii_schema`` describes them, and every answer, in the OpenAPI schema.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from liaison.accounts import Principal
+from liaison.api import taxii_schema as schema
 from liaison.api.auth import authenticate, store_of
+from liaison.api.json_limits import TOO_DEEP, too_deep
 from liaison.api.taxii_protocol import (
     STIX_MEDIA_TYPE,
     TAXII_MEDIA_TYPE,
@@ -55,6 +58,7 @@ API_ROOT = "/taxii2/api/"
 _NOT_FOUND = "no such collection on this API root"
 _NO_OBJECT = "no object with this ID in the collection"
 _NO_STATUS = "no such status resource"
+_ALL_MATCHES = ("id", "type", "version", "spec_version")
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -79,7 +83,9 @@ class TaxiiRoute(APIRoute):
         return taxii_handler
 
 
-router = APIRouter(prefix="/taxii2", route_class=TaxiiRoute, tags=["TAXII 2.1"])
+router = APIRouter(
+    prefix="/taxii2", route_class=TaxiiRoute, default_response_class=TaxiiJSONResponse, tags=["TAXII 2.1"]
+)
 
 
 def taxii_caller(request: Request) -> Principal:
@@ -178,7 +184,7 @@ def _read_detail(page: PageRequest, count: int, more: bool) -> dict[str, Any]:
 # --- discovery and the API root ---
 
 
-@router.get("/", summary="TAXII server discovery")
+@router.get("/", summary="TAXII server discovery", responses=schema.responses(200, schema.DISCOVERY))
 def discovery(request: Request, principal: Caller) -> Response:
     settings, store = _settings(request), store_of(request)
     root = _root_path(request) + API_ROOT
@@ -193,7 +199,7 @@ def discovery(request: Request, principal: Caller) -> Response:
     )
 
 
-@router.get("/api/", summary="TAXII API root information")
+@router.get("/api/", summary="TAXII API root information", responses=schema.responses(200, schema.API_ROOT))
 def api_root(request: Request, principal: Caller) -> Response:
     settings, store = _settings(request), store_of(request)
     _audit(store, principal, "taxii.read", request.url.path, {})
@@ -207,7 +213,11 @@ def api_root(request: Request, principal: Caller) -> Response:
     )
 
 
-@router.get("/api/collections/", summary="The collections the caller may read")
+@router.get(
+    "/api/collections/",
+    summary="The collections the caller may read",
+    responses=schema.responses(200, schema.COLLECTIONS),
+)
 def get_collections(request: Request, principal: Caller) -> Response:
     store = store_of(request)
     resource = _collection_resource(store, principal)
@@ -215,9 +225,14 @@ def get_collections(request: Request, principal: Caller) -> Response:
     return TaxiiJSONResponse({"collections": [resource]})
 
 
-@router.get("/api/collections/{collection_id}/", summary="One collection")
-def get_collection(collection_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/collections/{collection_id}/",
+    summary="One collection",
+    responses=schema.responses(200, schema.COLLECTION, 404),
+    openapi_extra=schema.parameters(schema.COLLECTION_ID),
+)
+def get_collection(request: Request, principal: Caller) -> Response:
+    store, collection_id = store_of(request), request.path_params["collection_id"]
     _require_own_collection(store, principal, collection_id, request.url.path)
     resource = _collection_resource(store, principal)
     _audit(store, principal, "taxii.read", request.url.path, {"count": 1})
@@ -227,21 +242,31 @@ def get_collection(collection_id: str, request: Request, principal: Caller) -> R
 # --- objects, manifest, versions ---
 
 
-@router.get("/api/collections/{collection_id}/objects/", summary="A page of the collection's objects")
-def get_objects(collection_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/collections/{collection_id}/objects/",
+    summary="A page of the collection's objects",
+    responses=schema.responses(200, schema.ENVELOPE, 404, paged=True),
+    openapi_extra=schema.parameters(schema.COLLECTION_ID, matches=_ALL_MATCHES, paged=True),
+)
+def get_objects(request: Request, principal: Caller) -> Response:
+    store, collection_id = store_of(request), request.path_params["collection_id"]
     _require_own_collection(store, principal, collection_id, request.url.path)
-    page = page_request(request, matches=("id", "type", "version", "spec_version"), default_version="last")
+    page = page_request(request, matches=_ALL_MATCHES, default_version="last")
     rows, more = _page(store, collection_id, page)
     _audit(store, principal, "taxii.read", request.url.path, _read_detail(page, len(rows), more))
     return _envelope(rows, more)
 
 
-@router.get("/api/collections/{collection_id}/manifest/", summary="A page of the collection's manifest")
-def get_manifest(collection_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/collections/{collection_id}/manifest/",
+    summary="A page of the collection's manifest",
+    responses=schema.responses(200, schema.MANIFEST, 404, paged=True),
+    openapi_extra=schema.parameters(schema.COLLECTION_ID, matches=_ALL_MATCHES, paged=True),
+)
+def get_manifest(request: Request, principal: Caller) -> Response:
+    store, collection_id = store_of(request), request.path_params["collection_id"]
     _require_own_collection(store, principal, collection_id, request.url.path)
-    page = page_request(request, matches=("id", "type", "version", "spec_version"), default_version="last")
+    page = page_request(request, matches=_ALL_MATCHES, default_version="last")
     rows, more = _page(store, collection_id, page, with_json=False)
     _audit(store, principal, "taxii.read", request.url.path, _read_detail(page, len(rows), more))
     records = [
@@ -256,9 +281,17 @@ def get_manifest(collection_id: str, request: Request, principal: Caller) -> Res
     return _listing(rows, more, "objects", records)
 
 
-@router.get("/api/collections/{collection_id}/objects/{object_id}/", summary="One object (its versions)")
-def get_object(collection_id: str, object_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/collections/{collection_id}/objects/{object_id}/",
+    summary="One object (its versions)",
+    responses=schema.responses(200, schema.ENVELOPE, 404, paged=True),
+    openapi_extra=schema.parameters(
+        schema.COLLECTION_ID, schema.OBJECT_ID, matches=("version", "spec_version"), paged=True
+    ),
+)
+def get_object(request: Request, principal: Caller) -> Response:
+    store, collection_id = store_of(request), request.path_params["collection_id"]
+    object_id = request.path_params["object_id"]
     _require_own_collection(store, principal, collection_id, request.url.path)
     page = page_request(
         request, ids=(object_id,), matches=("version", "spec_version"), default_version="last"
@@ -270,9 +303,17 @@ def get_object(collection_id: str, object_id: str, request: Request, principal: 
     return _envelope(rows, more)
 
 
-@router.get("/api/collections/{collection_id}/objects/{object_id}/versions/", summary="An object's versions")
-def get_object_versions(collection_id: str, object_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/collections/{collection_id}/objects/{object_id}/versions/",
+    summary="An object's versions",
+    responses=schema.responses(200, schema.VERSIONS, 404, paged=True),
+    openapi_extra=schema.parameters(
+        schema.COLLECTION_ID, schema.OBJECT_ID, matches=("spec_version",), paged=True
+    ),
+)
+def get_object_versions(request: Request, principal: Caller) -> Response:
+    store, collection_id = store_of(request), request.path_params["collection_id"]
+    object_id = request.path_params["object_id"]
     _require_own_collection(store, principal, collection_id, request.url.path)
     page = page_request(request, ids=(object_id,), matches=("spec_version",), default_version="all")
     rows, more = _page(store, collection_id, page, with_json=False)
@@ -304,6 +345,8 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _envelope_objects(body: bytes) -> list[dict[str, Any]]:
+    if too_deep(body):
+        raise TaxiiError(400, TOO_DEEP)
     try:
         envelope = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
@@ -414,9 +457,16 @@ def _refuse_write(store: Store, principal: Principal, collection_id: str, reason
     _audit(store, principal, "taxii.write", collection_id, {"refused": reason})
 
 
-@router.post("/api/collections/{collection_id}/objects/", status_code=202, summary="Add objects")
-async def add_objects(collection_id: str, request: Request, principal: Caller) -> Response:
+@router.post(
+    "/api/collections/{collection_id}/objects/",
+    status_code=202,
+    summary="Add objects",
+    responses=schema.responses(202, schema.STATUS, 403, 404, 413, 415, 422),
+    openapi_extra={**schema.parameters(schema.COLLECTION_ID), **schema.ADD_OBJECTS_BODY},
+)
+async def add_objects(request: Request, principal: Caller) -> Response:
     store, settings = store_of(request), _settings(request)
+    collection_id = request.path_params["collection_id"]
     if collection_id != principal.collection_id:
         await run_in_threadpool(_refuse_write, store, principal, collection_id, "not found")
         raise TaxiiError(404, _NOT_FOUND)
@@ -431,9 +481,14 @@ async def add_objects(collection_id: str, request: Request, principal: Caller) -
     return TaxiiJSONResponse(_status_resource(record), status_code=202)
 
 
-@router.get("/api/status/{status_id}/", summary="What became of objects one posted")
-def get_status(status_id: str, request: Request, principal: Caller) -> Response:
-    store = store_of(request)
+@router.get(
+    "/api/status/{status_id}/",
+    summary="What became of objects one posted",
+    responses=schema.responses(200, schema.STATUS, 404),
+    openapi_extra=schema.parameters(schema.STATUS_ID),
+)
+def get_status(request: Request, principal: Caller) -> Response:
+    store, status_id = store_of(request), request.path_params["status_id"]
     record = store.taxii_status(status_id, principal.user.id)
     _audit(store, principal, "taxii.read", request.url.path, {"found": record is not None})
     if record is None:

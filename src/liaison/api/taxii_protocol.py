@@ -31,6 +31,9 @@ MAX_PAGE_SIZE = 1000
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 _VERSION_WORDS = ("first", "last", "all")
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+# ``next`` is a row's ``seq``, a 32-bit INTEGER column: anything larger was never given out, and PostgreSQL
+# would refuse to even compare with it (a server error, found by tests/api/test_schema_fuzz.py).
+_LARGEST_SEQ = 2**31 - 1
 
 
 class TaxiiJSONResponse(JSONResponse):
@@ -170,7 +173,7 @@ def page_request(
     after_seq = 0
     raw_next = _single(request, "next")
     if raw_next is not None:
-        if not _WHOLE_NUMBER.fullmatch(raw_next.strip()):
+        if not _WHOLE_NUMBER.fullmatch(raw_next.strip()) or int(raw_next) > _LARGEST_SEQ:
             raise TaxiiError(400, "next is not a value this server gave")
         after_seq = int(raw_next)
         summary["next"] = raw_next.strip()

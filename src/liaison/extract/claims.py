@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from liaison.domain import Claim, Entity, EntityType, Evidence, Sentence
+from liaison.extract.deadline import check_deadline
 
 _QUALIFIERS = {
     "more than": "more than|over|upwards of|in excess of|above|exceeding|exceeded|exceeds|just over|well over"
@@ -286,6 +287,7 @@ def extract_claims(
     context = _Context(text, entities, sentences, language)
     claims: list[Claim] = []
     for match in _numbers(context):
+        check_deadline()
         index, sentence_start, sentence_end, sentence_language = context.sentence_at(match.start())
         figure = _read_figure(text, match, sentence_language, sentence_start)
         if figure is None or context.inside_mention(match.start(), match.end()):

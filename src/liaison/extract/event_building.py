@@ -28,6 +28,7 @@ from liaison.domain import (
     TimeType,
     entity_id_for,
 )
+from liaison.extract.deadline import check_deadline
 from liaison.extract.events import EventCandidate, Span
 from liaison.extract.topics import TopicHit
 
@@ -90,11 +91,13 @@ def build_events(
     starts = [s.start for s in sentences]
     drafts = []
     for candidate in sorted(candidates, key=lambda c: c.trigger[0]):
+        check_deadline()
         draft = _draft(text, report_id, candidate, mentions, by_id, roles, times, topics, starts)
         if draft is not None:
             drafts.append(draft)
     merged: list[_Draft] = []
     for draft in drafts:
+        check_deadline()  # each draft against those merged before it: quadratic in the events
         target = next((m for m in reversed(merged) if _same_event(m, draft)), None)
         if target is not None:
             _merge_into(target, draft)

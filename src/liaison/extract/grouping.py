@@ -44,6 +44,7 @@ from liaison.extract.candidates import (
     PRODUCT_LABEL_VOTE,
     Candidate,
 )
+from liaison.extract.deadline import check_deadline
 from liaison.extract.gazetteer import Gazetteer
 from liaison.extract.given_names import is_common_given_name
 from liaison.extract.markers import Markers
@@ -251,6 +252,7 @@ def _propagate(
     taken = sorted((c.start, c.end) for c in pool)
     # Longer names first: "AirTran Airways" claims its occurrences before "AirTran" alone can.
     for surface, model in sorted(surfaces.items(), key=lambda item: -len(item[0])):
+        check_deadline()  # every name searched for in the whole text
         pattern = re.compile(r"(?<![\w#@])" + re.escape(surface) + r"(?!\w)")
         for match in pattern.finditer(text):
             start, end = match.span()
@@ -593,6 +595,7 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
                     if key in index:
                         groups.union(index[key], i)
     for i, cluster in enumerate(clusters):
+        check_deadline()
         if len(cluster.tokens) < 2 or cluster.best_type() != EntityType.ORGANIZATION:
             continue
         owners = {j for long_key, j in expansions if f" {cluster.key} " in f" {long_key} "}
@@ -601,6 +604,7 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
     # 2. misspelt full names of people
     people = [i for i, c in enumerate(clusters) if len(c.tokens) >= 2 and _is_person_like(c)]
     for a in range(len(people)):
+        check_deadline()  # pairs of names: quadratic in the names of a report
         for b in range(a + 1, len(people)):
             i, j = people[a], people[b]
             if _same_person_name(clusters[i].tokens, clusters[j].tokens):
@@ -613,6 +617,7 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
     ]
     linked: set[int] = set()
     for i, cluster in enumerate(clusters):
+        check_deadline()
         if _only_products(cluster) or not _linkable_alone(cluster):
             continue
         words = cluster.key.removeprefix("place:").split()
@@ -638,6 +643,7 @@ def _link(text: str, clusters: list[_Cluster], acronyms: Sequence[AcronymDefinit
         if len(c.tokens) >= 2 and not c.key.startswith("place:") and c.best_type() == EntityType.ORGANIZATION
     ]
     for i, cluster in enumerate(clusters):
+        check_deadline()
         if (
             i in linked
             or not _linkable_alone(cluster)
@@ -664,6 +670,7 @@ def _entities(
     starts = [s.start for s in sentences]
     entities: dict[tuple[EntityType, str], tuple[int, Entity]] = {}
     for group in groups:
+        check_deadline()
         votes: dict[EntityType, float] = {}
         for cluster in group:
             for entity_type, weight in cluster.votes().items():

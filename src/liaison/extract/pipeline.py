@@ -13,18 +13,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from time import monotonic
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from liaison.domain import Extraction, KnownName, Report, Sentence, Time
-from liaison.errors import ExtractionError
+from liaison.errors import ExtractionError, ReportTimeout
 from liaison.extract import components, events, layers
 from liaison.extract.acronyms import find_acronyms
 from liaison.extract.aliases import match_known_names, split_sentences
 from liaison.extract.candidates import Candidate
 from liaison.extract.claims import extract_claims
+from liaison.extract.deadline import Clock, Deadline, check_deadline, deadline_scope
 from liaison.extract.event_building import build_events
 from liaison.extract.events import EventCandidate
 from liaison.extract.gazetteer import load_gazetteer
@@ -70,8 +72,12 @@ def load_pipeline(model: str) -> Language:
 class Extractor:
     """Runs Liaison's NLP pipeline over reports. Create one per process: loading models is costly."""
 
-    def __init__(self, settings: Settings, known_names: Sequence[KnownName] = ()) -> None:
+    def __init__(
+        self, settings: Settings, known_names: Sequence[KnownName] = (), clock: Clock = monotonic
+    ) -> None:
         self._models = dict(settings.models)
+        self._max_report_seconds = settings.max_report_seconds
+        self._clock = clock  # replaced in tests to make a report overrun deterministically
         # Names of stored entities, matched in reports whose language has no pipeline.
         self._known_names = tuple(known_names)
 
@@ -108,18 +114,66 @@ class Extractor:
         return next(self.extract_many([report]))
 
     def extract_many(self, reports: Iterable[Report], batch_size: int = 16) -> Iterator[Extraction]:
-        """Run the pipeline over reports, batching texts of the same language through ``nlp.pipe``."""
+        """Run the pipeline over reports, batching texts of the same language through ``nlp.pipe``.
+
+        A report over the time cap raises its ``ReportTimeout``; ``extract_outcomes`` goes on past it.
+        """
+        for outcome in self.extract_outcomes(reports, batch_size):
+            if isinstance(outcome, ReportTimeout):
+                raise outcome
+            yield outcome
+
+    def extract_outcomes(
+        self, reports: Iterable[Report], batch_size: int = 16
+    ) -> Iterator[Extraction | ReportTimeout]:
+        """Each report's extraction in input order, or the ``ReportTimeout`` of a report that took longer
+        than ``max_report_seconds``: the others of its batch are extracted all the same."""
         batch: list[Report] = []
         for report in reports:
             batch.append(report)
             if len(batch) >= batch_size:
-                yield from self._extract_batch(batch)
+                yield from self._extract_capped(batch)
                 batch = []
         if batch:
-            yield from self._extract_batch(batch)
+            yield from self._extract_capped(batch)
 
-    def _extract_batch(self, reports: Sequence[Report]) -> list[Extraction]:
+    def _deadline(self, label: str, charged: float = 0.0) -> Deadline:
+        return Deadline(self._max_report_seconds, label, self._clock, charged)
+
+    def _extract_capped(self, reports: Sequence[Report]) -> list[Extraction | ReportTimeout]:
+        """Extract a batch, each report within the cap.
+
+        The parse runs the batch through ``nlp.pipe`` at once, so its time cannot be split by report: it
+        is held to the cap as a whole and charged in full to every report of the batch, whose own reading
+        then runs on its own clock. A batch whose parse overruns, or a report that overruns after a shared
+        parse, is redone alone, so a report is skipped only for time it alone took. The price: a report
+        over the cap holds its worker for up to about three caps (the batch's parse, its reading, its
+        retry alone), each overrun by at most one uninterruptible step (a model over one parse chunk).
+        """
+        alone = len(reports) == 1
         languages = [self.report_language(report) for report in reports]
+        for language in set(languages) & set(self._models):
+            self.pipeline(language)  # loading a model (seconds, once per process) is not the report's time
+        parse = self._deadline(label_of(reports[0]) if alone else f"a batch of {len(reports)} reports")
+        try:
+            with deadline_scope(parse):
+                docs = self._parse(reports, languages)
+        except ReportTimeout as timeout:
+            if alone:
+                return [timeout]
+            return [outcome for report in reports for outcome in self._extract_capped([report])]
+        results: list[Extraction | ReportTimeout] = []
+        for index, report in enumerate(reports):
+            deadline = self._deadline(label_of(report), charged=parse.elapsed)
+            try:
+                with deadline_scope(deadline):
+                    results.append(self._build(replace(report, language=languages[index]), docs.get(index)))
+            except ReportTimeout as timeout:
+                results.extend([timeout] if alone else self._extract_capped([report]))
+        return results
+
+    def _parse(self, reports: Sequence[Report], languages: Sequence[str]) -> dict[int, list[tuple[int, Doc]]]:
+        """The docs of the reports in a supported language, by index."""
         docs: dict[int, list[tuple[int, Doc]]] = {}
         by_language: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         for index, language in enumerate(languages):
@@ -127,14 +181,18 @@ class Extractor:
                 for offset, chunk in split_for_parsing(reports[index].text, PARSE_CHUNK_CHARACTERS):
                     by_language[language].append((index, offset, chunk))
         for language, pieces in by_language.items():
-            texts = [chunk for _, _, chunk in pieces]
-            for (index, offset, _), doc in zip(pieces, self.pipeline(language).pipe(texts), strict=True):
-                docs.setdefault(index, []).append((offset, doc))
-        results = []
-        for index, report in enumerate(reports):
-            report = replace(report, language=languages[index])
-            results.append(self._build(report, docs.get(index)))
-        return results
+            nlp = self.pipeline(language)
+            # nlp.pipe runs each model over a whole minibatch before yielding a doc, and no check can
+            # interrupt a model: minibatches of at most one parse chunk's characters keep the work between
+            # two checks bounded (about ten seconds of a loaded core) while short reports still batch.
+            for group in batches_of_characters(pieces, PARSE_CHUNK_CHARACTERS):
+                texts = [chunk for _, _, chunk in group]
+                for (index, offset, _), doc in zip(
+                    group, nlp.pipe(texts, batch_size=len(texts)), strict=True
+                ):
+                    check_deadline()
+                    docs.setdefault(index, []).append((offset, doc))
+        return docs
 
     def _build(self, report: Report, docs: list[tuple[int, Doc]] | None) -> Extraction:
         language = report.language or "und"
@@ -154,8 +212,12 @@ class Extractor:
                 _read_doc(reading, doc, offset, language, excluded=foreign)
             reading.blocks = _main_blocks(len(report.text), language, foreign)
             for block in foreign:
-                block_doc = self.pipeline(block.language)(report.text[block.start : block.end])
-                _read_doc(reading, block_doc, block.start, block.language)
+                # In parse chunks like the main text: bounded memory, and a deadline check between them.
+                block_text = report.text[block.start : block.end]
+                for offset, piece in split_for_parsing(block_text, PARSE_CHUNK_CHARACTERS):
+                    check_deadline()
+                    block_doc = self.pipeline(block.language)(piece)
+                    _read_doc(reading, block_doc, block.start + offset, block.language)
         reading.sentences.sort()
         sentence_list = tuple(
             Sentence(i, start, end, lang) for i, (start, end, lang) in enumerate(reading.sentences)
@@ -172,13 +234,19 @@ class Extractor:
                 find_acronyms(report.text),
                 load_gazetteer(),
             )
+        check_deadline()
         roles = extract_roles(report.text, report.id, entities, sentence_list)
+        check_deadline()
         times, topic_hits = self._times_and_topics(
             report, reading.blocks or [(0, len(report.text), language)]
         )
+        check_deadline()
         events = build_events(
             report.text, report.id, reading.events, entities, roles, times, topic_hits, sentence_list
         )
+        check_deadline()
+        claims = extract_claims(report.text, report.id, entities, sentence_list, language)
+        check_deadline()
         return Extraction(
             report=report,
             sentences=sentence_list,
@@ -186,7 +254,7 @@ class Extractor:
             roles=roles,
             events=events,
             times=times,
-            claims=extract_claims(report.text, report.id, entities, sentence_list, language),
+            claims=claims,
             topics=report_topics(topic_hits),
             pipeline_version=self.version,
         )
@@ -200,6 +268,7 @@ class Extractor:
         times: list[Time] = []
         hits: list[TopicHit] = []
         for start, end, language in blocks:
+            check_deadline()
             chunk = report.text[start:end]
             for time in find_times(chunk, report.published, language):
                 times.append(replace(time, start=time.start + start, end=time.end + start))
@@ -213,6 +282,11 @@ class Extractor:
         with nlp.select_pipes(disable=[n for n in nlp.pipe_names if n.startswith("liaison_")]):
             doc = nlp(text)
         return [RawEntity(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+
+
+def label_of(report: Report) -> str:
+    """How failures name a report: where it came from, else its identifier."""
+    return report.origin or report.id
 
 
 # The parser and NER need about 1 GB of memory per 100,000 characters at once (spaCy's own warning):
@@ -236,6 +310,23 @@ def split_for_parsing(text: str, limit: int = PARSE_CHUNK_CHARACTERS) -> list[tu
         start += cut
     pieces.append((start, text[start:]))
     return pieces
+
+
+def batches_of_characters(
+    pieces: Sequence[tuple[int, int, str]], limit: int
+) -> Iterator[list[tuple[int, int, str]]]:
+    """Consecutive ``(index, offset, text)`` pieces grouped up to ``limit`` characters (a longer piece
+    alone)."""
+    group: list[tuple[int, int, str]] = []
+    size = 0
+    for piece in pieces:
+        if group and size + len(piece[2]) > limit:
+            yield group
+            group, size = [], 0
+        group.append(piece)
+        size += len(piece[2])
+    if group:
+        yield group
 
 
 @dataclass
@@ -272,6 +363,7 @@ def _read_doc(
         return any(block.start <= position < block.end for block in excluded)
 
     for sent in doc.sents:
+        check_deadline()
         text = sent.text
         start = offset + sent.start_char + (len(text) - len(text.lstrip()))
         end = offset + sent.end_char - (len(text) - len(text.rstrip()))

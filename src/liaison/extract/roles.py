@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from liaison.domain import Entity, EntityType, Evidence, Role, Sentence, entity_id_for, normalise_name
+from liaison.extract.deadline import check_deadline
 from liaison.extract.titles import COMPOUND_TITLE_PATTERN
 
 # Title head words and the normalised title they give.
@@ -192,6 +193,7 @@ def extract_roles(
         if entity.type != EntityType.PERSON:
             continue
         for mention in entity.mentions:
+            check_deadline()
             for found in (
                 _apposition_after(text, mention.end, index),
                 _title_in_front(text, mention.start, index),

@@ -45,6 +45,7 @@ from datetime import date, timedelta
 
 from liaison.domain import Time, TimeType
 from liaison.extract import timex_fr
+from liaison.extract.deadline import check_deadline
 
 __all__ = ["find_times", "infer_dct"]
 
@@ -1709,6 +1710,7 @@ def _anchor(pieces: list[_Piece], context: _Context) -> list[Time]:
     ]
     times: list[Time] = []
     for piece, value, precision in resolved:
+        check_deadline()  # each clock time against the report's dates: quadratic in a list of them
         if piece.anchor is not None and piece.anchor[0] == "T":
             sentence = context.sentence(piece.start)[0]
             same = [(abs(start - piece.start), day) for start, where, day in days if where == sentence]
@@ -1802,6 +1804,7 @@ def find_times(text: str, dct: date | None, language: str) -> list[Time]:
         for number in group.rules:
             rule = rules[number]
             for low, high in bounds:
+                check_deadline()  # windows around every trigger word: many in a text full of dates
                 for match in rule.pattern.finditer(text, low, high):
                     pieces = rule.handler(context, match)
                     if pieces:
