@@ -310,3 +310,12 @@ def test_an_analysts_merge_and_split_are_audited_and_published(sqlite_settings: 
         assert actions[-2:] == ["entity.merge", "entity.split"]
     finally:
         store.close()
+
+
+def test_serve_caps_malloc_arenas_unless_the_operator_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    from liaison.cli.cooperation import limit_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    assert limit_malloc_arenas() is True  # glibc (Debian); mallopt answers 1 when it accepts
