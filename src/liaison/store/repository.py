@@ -34,6 +34,7 @@ from liaison.store.publication import PublicationStore
 from liaison.store.readable import ReadableStore
 from liaison.store.readable_overview import ReadableOverviewStore
 from liaison.store.readable_web import ReadableWebStore
+from liaison.store.received_alerts import ReceivedAlertStore
 from liaison.store.schema import (
     claims,
     entities,
@@ -132,6 +133,7 @@ class Store(
     PartnerStore,
     WebSessionStore,
     WatchStore,
+    ReceivedAlertStore,
     ReadableWebStore,
     IntegrityStore,
 ):
