@@ -102,7 +102,10 @@ def alert_payload(alert: Alert) -> dict[str, Any]:
         "watch_id": alert.watch_id,
         "user": alert.user,
         "created": alert.created.isoformat(),
+        "source_kind": alert.source_kind,
         "report_id": alert.report_id,
+        "stix_id": alert.stix_id,
+        "received_from": alert.received_from,
         "report_title": alert.report_title,
         "tlp": alert.tlp.value,
         "reason": alert.reason,
@@ -168,7 +171,9 @@ def _send_email(address: str, alert: Alert, settings: Settings) -> None:
     lines = [
         alert.reason + ".",
         "",
-        f"Report: {alert.report_title} ({alert.report_id})",
+        f"Report: {alert.report_title} ({alert.report_id})"
+        if alert.stix_id is None
+        else f"Received from {alert.received_from}: {alert.report_title} ({alert.stix_id})",
         f"Marking: TLP:{alert.tlp.value.upper()} — handle it accordingly.",
         "",
         "What matched:",

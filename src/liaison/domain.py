@@ -547,7 +547,7 @@ class Watch:
 class AlertMatch:
     """One reason a report matched a watch: ``kind`` is mention, event, claim, alias, topic, place or query;
     ``target_id`` the matched row (entity, event, claim...) when there is one; ``evidence`` a sentence or
-    snippet of the report."""
+    snippet of the report. For a partner's STIX object, ``target_id`` and ``report_id`` are STIX IDs."""
 
     kind: str
     target_id: str | None
@@ -558,15 +558,27 @@ class AlertMatch:
 
 @dataclass(frozen=True)
 class Alert:
-    """One alert per (watch, report near-duplicate group), with every reason the report matched."""
+    """One alert per (watch, report near-duplicate group), with every reason the report matched.
+
+    The alert is about a stored report (``report_id``), or about a STIX object a partner sent (``stix_id``:
+    a received report, or a received entity no received report refers to), which has no report page;
+    ``received_from`` then names the partner. ``report_title`` and ``tlp`` are those of either.
+    """
 
     id: str
     watch_id: str
     user: str
     created: datetime
-    report_id: str
+    report_id: str | None
     report_title: str
     tlp: TLP
     reason: str
     matches: tuple[AlertMatch, ...]
     read: bool
+    stix_id: str | None = None
+    received_from: str | None = None
+
+    @property
+    def source_kind(self) -> str:
+        """Either "report" (a stored report) or "stix" (a STIX object a partner sent)."""
+        return "stix" if self.stix_id else "report"

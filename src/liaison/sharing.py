@@ -10,7 +10,8 @@ IDs and markings, and who sent them, in which bundle, and when. Receiving the sa
 nothing; a later ``modified`` becomes the current version and earlier ones stay as history.
 
 Received objects are not turned into Liaison entities: they stay the partner's objects, exported
-unchanged, so that Liaison never presents a partner's assertion as something it read itself.
+unchanged, so that Liaison never presents a partner's assertion as something it read itself. Once
+published, what a bundle brought is matched against users' watches (``liaison.watching_received``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from liaison import watching_received
 from liaison.domain import TLP
 from liaison.errors import InvalidBundle
 from liaison.publishing import publish
@@ -44,6 +46,7 @@ class ImportSummary:
     errors: list[str] = field(default_factory=list)
     older: int = 0  # earlier versions than the current one, kept as history only
     source: str = "-"
+    alerts: int = 0  # alerts raised on watches by the objects received (``liaison.watching_received``)
 
     @property
     def ok(self) -> bool:
@@ -84,8 +87,11 @@ def import_bundle(
     except InvalidBundle as error:
         return ImportSummary(errors=[f"{source}: {message}" for message in error.messages], source=source)
     saved = store.save_stix_objects(read.objects, partner, read.id, source)
+    alerts = 0
     if saved.stored or saved.replaced:
         publish(store, settings)
+        # Only what this bundle stored or gave a new version of: the same objects again alert nobody.
+        alerts = len(watching_received.check_received_objects(store, settings, saved.changed))
     return ImportSummary(
         stored=saved.stored,
         unchanged=saved.unchanged,
@@ -93,4 +99,5 @@ def import_bundle(
         bundle_id=read.id,
         older=saved.older,
         source=source,
+        alerts=alerts,
     )

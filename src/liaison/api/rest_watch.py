@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
 from pydantic import BaseModel, Field, field_validator
 
-from liaison import watching
+from liaison import watching, watching_received
 from liaison.accounts import Principal
 from liaison.api.auth import store_of
 from liaison.api.rest_common import NOT_FOUND_RESPONSE, Caller, Offset, audit, not_found, parse_tlp
@@ -80,14 +80,17 @@ class AlertMatchOut(BaseModel):
     target_id: str | None
     label: str
     evidence: str
-    report_id: str
+    report_id: str = Field(description="The stored report, or the STIX ID of the partner's object, it is in.")
 
 
 class AlertOut(BaseModel):
     id: str
     watch_id: str
     created: datetime
-    report_id: str
+    source_kind: str = Field(description="report (a stored report) or stix (a STIX object a partner sent).")
+    report_id: str | None = Field(description="The stored report; null for a partner's STIX object.")
+    stix_id: str | None = Field(description="The partner's STIX object (a report or an entity), if so.")
+    received_from: str | None = Field(description="The partner that sent the STIX object, if so.")
     report_title: str
     tlp: str
     reason: str
@@ -129,7 +132,10 @@ def alert_out(alert: Alert) -> AlertOut:
         id=alert.id,
         watch_id=alert.watch_id,
         created=alert.created,
+        source_kind=alert.source_kind,
         report_id=alert.report_id,
+        stix_id=alert.stix_id,
+        received_from=alert.received_from,
         report_title=alert.report_title,
         tlp=alert.tlp.value,
         reason=alert.reason,
@@ -144,8 +150,9 @@ def alert_out(alert: Alert) -> AlertOut:
 
 
 def readable_alerts(store: Store, principal: Principal, alerts: list[Alert]) -> list[Alert]:
-    """The alerts whose report the caller's organisation may still read (the web pages use it too)."""
-    return [a for a in alerts if store.is_readable(principal.collection_id, "report", a.report_id)]
+    """The alerts whose report, or received STIX object, the caller's organisation may still read (the
+    web pages use it too)."""
+    return [a for a in alerts if watching_received.alert_is_readable(store, principal.collection_id, a)]
 
 
 @router.get("/watches", summary="The caller's watches")

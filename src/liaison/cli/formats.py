@@ -150,6 +150,7 @@ def import_misp(
         out.print(
             f"{len(documents)} MISP event(s) from {partner}: stored {summary.stored} object(s), "
             f"{summary.unchanged} unchanged, {summary.replaced} replaced by a later version"
+            + (f"; {summary.alerts} alert(s) raised on watches" if summary.alerts else "")
         )
     for message in summary.errors:
         err.print(f"[bold red]error:[/] {escape(message)}", markup=True)

@@ -92,6 +92,7 @@ def import_stix(
                 "unchanged": summary.unchanged,
                 "replaced": summary.replaced,
                 "older": summary.older,
+                "alerts": summary.alerts,
                 "errors": summary.errors,
             }
         )
@@ -101,7 +102,8 @@ def import_stix(
         raise typer.Exit(1)
     if not as_json:
         older = f", {summary.older} older version(s) kept as history" if summary.older else ""
+        alerts = f"; {summary.alerts} alert(s) raised on watches" if summary.alerts else ""
         out.print(
             f"{summary.bundle_id} from {partner.strip()}: stored {summary.stored} object(s), "
-            f"{summary.unchanged} unchanged, {summary.replaced} replaced by a newer version{older}"
+            f"{summary.unchanged} unchanged, {summary.replaced} replaced by a newer version{older}{alerts}"
         )

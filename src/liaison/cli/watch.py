@@ -208,6 +208,8 @@ def alerts_list(
         state = "" if alert.read else "NEW "
         created = alert.created.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         out.print(f"{state}{alert.id[:8]} {created} TLP:{alert.tlp.value.upper()} {alert.report_title}")
+        if alert.stix_id:
+            out.print(f"  received from {alert.received_from}: {alert.stix_id}")
         out.print(f"  {alert.reason}")
         for match in alert.matches:
             out.print(f"  - {match.kind}: {match.label}: “{match.evidence}”")

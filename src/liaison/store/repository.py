@@ -35,6 +35,7 @@ from liaison.store.readable import ReadableStore
 from liaison.store.readable_brief import ReadableBriefStore
 from liaison.store.readable_overview import ReadableOverviewStore
 from liaison.store.readable_web import ReadableWebStore
+from liaison.store.received_alerts import ReceivedAlertStore
 from liaison.store.schema import (
     claims,
     entities,
@@ -133,6 +134,7 @@ class Store(
     PartnerStore,
     WebSessionStore,
     WatchStore,
+    ReceivedAlertStore,
     ReadableWebStore,
     ReadableBriefStore,
     IntegrityStore,

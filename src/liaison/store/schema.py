@@ -494,11 +494,16 @@ alerts = Table(
     Column("id", ID, primary_key=True),
     Column("watch_id", ID, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
     Column("user_id", ID, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
-    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    # A stored report, or else a partner's STIX object (received, with no row in ``reports``).
+    Column("report_id", ID, ForeignKey("reports.id", ondelete="CASCADE")),
     Column("dedupe_key", ID, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("read_at", DateTime(timezone=True)),
+    Column("stix_id", Text),
+    Column("stix_title", Text),  # the received object's name and marking when the alert was raised
+    Column("stix_tlp", String(16)),
+    Column("received_from", Text),
 )
 Index("ix_alerts_user", alerts.c.user_id, alerts.c.read_at)
 Index("ix_alerts_watch", alerts.c.watch_id)
@@ -510,10 +515,10 @@ alert_matches = Table(
     Column("alert_id", ID, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
     Column("idx", Integer, primary_key=True, autoincrement=False),
     Column("kind", String(16), nullable=False),
-    Column("target_id", ID),
+    Column("target_id", Text),  # a Liaison ID, or a STIX ID for what a partner sent
     Column("label", Text, nullable=False),
     Column("evidence", Text, nullable=False),
-    Column("report_id", ID, nullable=False),
+    Column("report_id", Text, nullable=False),
 )
 Index("ix_alert_matches_target", alert_matches.c.target_id)
 

@@ -46,6 +46,7 @@ class StixSaveResult:
     unchanged: int = 0  # versions already kept
     replaced: int = 0  # later versions that became current
     older: int = 0  # earlier versions, kept as history only
+    changed: tuple[str, ...] = ()  # IDs of the objects whose current version this bundle brought
 
 
 class StixObjectStore:
@@ -70,6 +71,7 @@ class StixObjectStore:
                 before = set(kept)  # objects some version of which was kept before this bundle
                 rows: list[dict[str, Any]] = []
                 counts = {"stored": 0, "unchanged": 0, "replaced": 0, "older": 0}
+                changed: list[str] = []
                 for item in objects:
                     versions = kept.setdefault(item.id, {})
                     if item.modified in versions:
@@ -78,8 +80,10 @@ class StixObjectStore:
                     latest = max(versions.values(), default=None)
                     if latest is None:
                         counts["stored"] += 1
+                        changed.append(item.id)
                     elif item.version_key > latest:
                         counts["replaced"] += 1
+                        changed.append(item.id)
                     else:
                         counts["older"] += 1
                     versions[item.modified] = item.version_key
@@ -99,7 +103,7 @@ class StixObjectStore:
                     )
                 if rows:
                     self._insert_versions(connection, rows, kept, before)
-                result = StixSaveResult(**counts)
+                result = StixSaveResult(**counts, changed=tuple(dict.fromkeys(changed)))
                 if rows:  # a bundle received again changes nothing, not even the log
                     connection.execute(
                         insert(stix_imports),

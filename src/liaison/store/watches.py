@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from liaison.domain import TLP, Alert, AlertMatch, Watch, WatchKind
@@ -26,6 +26,7 @@ from liaison.store.schema import (
     alerts,
     claims,
     collection_members,
+    collection_objects,
     entities,
     entity_aliases,
     event_mentions,
@@ -525,6 +526,10 @@ class WatchStore:
                         "reason": alert.reason,
                         "created_at": alert.created,
                         "read_at": None,
+                        "stix_id": alert.stix_id,
+                        "stix_title": alert.report_title if alert.stix_id else None,
+                        "stix_tlp": alert.tlp.value if alert.stix_id else None,
+                        "received_from": alert.received_from,
                     },
                 )
             except IntegrityError:  # recorded concurrently by another process
@@ -582,11 +587,11 @@ class WatchStore:
             select(
                 alerts,
                 users.c.name.label("user_name"),
-                reports.c.title,
-                reports.c.tlp,
+                func.coalesce(reports.c.title, alerts.c.stix_title).label("title"),
+                func.coalesce(reports.c.tlp, alerts.c.stix_tlp).label("tlp"),
             )
             .join(users, users.c.id == alerts.c.user_id)
-            .join(reports, reports.c.id == alerts.c.report_id)
+            .outerjoin(reports, reports.c.id == alerts.c.report_id)
             .where(alerts.c.user_id == user_id)
             .order_by(alerts.c.read_at.is_not(None), alerts.c.created_at.desc(), alerts.c.id)
             .limit(limit)
@@ -617,11 +622,13 @@ class WatchStore:
                 row.user_name,
                 _aware(row.created_at),
                 row.report_id,
-                row.title or row.report_id,
-                TLP(row.tlp),
+                row.title or row.report_id or row.stix_id,
+                TLP(row.tlp or TLP.CLEAR),
                 row.reason,
                 tuple(matches.get(row.id, ())),
                 row.read_at is not None,
+                row.stix_id,
+                row.received_from,
             )
             for row in rows
         ]
@@ -777,9 +784,17 @@ class WatchStore:
 
 
 def _still_readable(collection_id: str) -> Any:
-    """Alerts whose report the collection holds: the badge and the list count the same alerts."""
-    return alerts.c.report_id.in_(
-        select(collection_members.c.local_id).where(
-            collection_members.c.collection_id == collection_id, collection_members.c.kind == "report"
-        )
+    """Alerts whose report, or received STIX object, the collection holds: the badge and the list count
+    the same alerts."""
+    return or_(
+        alerts.c.report_id.in_(
+            select(collection_members.c.local_id).where(
+                collection_members.c.collection_id == collection_id, collection_members.c.kind == "report"
+            )
+        ),
+        alerts.c.stix_id.in_(
+            select(collection_objects.c.stix_id).where(
+                collection_objects.c.collection_id == collection_id, collection_objects.c.current
+            )
+        ),
     )

@@ -168,8 +168,12 @@ def _alert_view(alert: Alert, watches: dict[str, Watch]) -> dict[str, Any]:
     return {
         "alert": alert,
         "watch": watch.label if watch else None,
+        # A partner's STIX object has no page of its own: its STIX IDs are shown instead of links.
         "matches": [
-            {"match": match, "link": match_link(match.kind, match.target_id, match.report_id)}
+            {
+                "match": match,
+                "link": None if alert.stix_id else match_link(match.kind, match.target_id, match.report_id),
+            }
             for match in alert.matches
         ],
     }
