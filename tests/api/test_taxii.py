@@ -74,7 +74,8 @@ def collection_path(collection_id: str, rest: str = "") -> str:
 
 @contextmanager
 def serving(settings: Settings, store: Store, tokens: dict[str, str]) -> Iterator[Instance]:
-    with live_server(settings, store) as url, httpx.Client(base_url=url) as http:
+    # A POST ingests through the store and republishes: seconds on a loaded CI machine, not five.
+    with live_server(settings, store) as url, httpx.Client(base_url=url, timeout=60) as http:
         yield Instance(url, settings, store, http, tokens)
 
 
