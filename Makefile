@@ -19,11 +19,15 @@ $(STAMP): pyproject.toml src/liaison/web/package-lock.json
 	@touch $(STAMP)
 
 demo: setup
+	@# A home organisation first, so that ingestion publishes its collection (what briefs and the web read).
+	@LIAISON_DATA_DIR=$(DEMO_DATA) $(BIN)/liaison org list --json | grep -q '"home": true' \
+		|| LIAISON_DATA_DIR=$(DEMO_DATA) $(BIN)/liaison org add "Demo Service" --home
 	@echo "== ingesting examples/reports into $(DEMO_DATA)/liaison.db"
 	LIAISON_DATA_DIR=$(DEMO_DATA) $(BIN)/liaison ingest --workers 2 examples/reports
 	@echo "== what Liaison found"
 	@LIAISON_DATA_DIR=$(DEMO_DATA) $(BIN)/liaison summary
 	@echo "Explore it:  export LIAISON_DATA_DIR=$(DEMO_DATA); $(BIN)/liaison entities --type person"
+	@echo "Brief on a person:  $(BIN)/liaison brief 'Ken McCallum' --out ken.pdf"
 
 lint: setup
 	$(BIN)/ruff check src tests bench fuzz

@@ -104,6 +104,24 @@ def _known_values(url: str, tokens: dict[str, str]) -> dict[str, list[str]]:
         )
         assert added.status_code == 202, added.text
         known["status_id"] = [added.json()["id"]]
+        # A watch each, then a report they both match and may read: an alert each to mark read.
+        for user in ("ann", "bob"):
+            bearer = {"Authorization": f"Bearer {tokens[user]}"}
+            watched = client.post(
+                "/api/watches", json={"kind": "query", "value": "smugglers"}, headers=bearer
+            )
+            assert watched.status_code == 201, watched.text
+            known.setdefault("watch_id", []).append(watched.json()["watch"]["id"])
+        text = "Customs officers stopped smugglers at the northern border crossing on Tuesday."
+        ingested = client.post(
+            "/api/reports",
+            json={"text": text, "tlp": "green"},
+            headers={"Authorization": f"Bearer {tokens['ann']}"},
+        )
+        assert ingested.status_code == 201, ingested.text
+        for user in ("ann", "bob"):
+            alerts = client.get("/api/alerts", headers={"Authorization": f"Bearer {tokens[user]}"}).json()
+            known.setdefault("alert_id", []).extend(alert["id"] for alert in alerts["items"])
     assert all(known.values()), known
     return known
 
@@ -139,6 +157,16 @@ _REPORT = st.fixed_dictionaries(
         "recipients": st.lists(st.sampled_from(["Bravo", "Charlie", "Nobody"]), max_size=2),
     },
 )
+_WATCH = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["query", "topic", "place", "entity"]),
+            "value": st.text(min_size=1, max_size=40),
+        },
+        optional={"min_tlp": st.sampled_from(_TLP_NAMES)},
+    ),
+    st.fixed_dictionaries({"kind": st.just("query"), "value": st.sampled_from(["arrest", "ransomware"])}),
+)
 _ENVELOPE = st.lists(
     st.builds(
         lambda number, name: {
@@ -163,14 +191,18 @@ def _cases(
     generated = operation.as_strategy(generation_mode=mode)
     names = re.findall(r"{(\w+)}", operation.path)
     paths = st.fixed_dictionaries({name: st.sampled_from(known[name]) for name in names})
-    if mode is GenerationMode.NEGATIVE or operation.method.upper() != "POST":
+    bodies = {
+        "/api/reports": (_REPORT, "application/json"),
+        "/api/watches": (_WATCH, "application/json"),
+        "/taxii2/api/collections/{collection_id}/objects/": (_ENVELOPE, TAXII),
+    }
+    realistic_body = bodies.get(operation.path)
+    if mode is GenerationMode.NEGATIVE or operation.method.upper() != "POST" or realistic_body is None:
         realistic = paths.flatmap(
             lambda fixed: operation.as_strategy(generation_mode=mode, path_parameters=fixed)
         )
         return generated | realistic if names else generated
-    body, media_type = (
-        (_REPORT, "application/json") if operation.path == "/api/reports" else (_ENVELOPE, TAXII)
-    )
+    body, media_type = realistic_body
     realistic = st.tuples(paths, body).flatmap(
         lambda drawn: operation.as_strategy(path_parameters=drawn[0], body=drawn[1], media_type=media_type)
     )

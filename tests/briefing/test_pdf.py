@@ -73,7 +73,7 @@ def test_brief_for_a_demo_person_as_html_and_pdf(demo: DemoStore, tmp_path: Path
             catch_exceptions=False,
         )
         assert result.exit_code == 0, result.stdout + result.stderr
-        assert f"{len(used)} sources" in result.stdout and marking in result.stdout
+        assert f", {len(used)} source" in result.stdout and marking in result.stdout
 
     html = (tmp_path / "brief.html").read_text("utf-8")
     assert f"{PERSON} <span" in html

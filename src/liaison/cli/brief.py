@@ -74,5 +74,9 @@ def brief(
         output.write_text(render_html(made), "utf-8")
     out.print(
         f"{output}: brief on {made.subject} for {organisation}, TLP:{made.marking.value.upper()}, "
-        f"{made.figures.events} events, {made.figures.reports} sources"
+        f"{_count(made.figures.events, 'event')}, {_count(made.figures.reports, 'source')}"
     )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
