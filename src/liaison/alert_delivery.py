@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from liaison.domain import Alert
+from liaison.domain import Alert, deterministic_id
 from liaison.errors import InputError, LiaisonError
 from liaison.ingest.http import is_public_address, resolve
 from liaison.settings import Settings
@@ -277,6 +277,17 @@ def _run(
         if not ok:
             failing.add(target)
     return DeliverySummary(attempted, delivered, failed, store.pending_delivery_count())
+
+
+def record_alert(store: Store, record: WatchRecord, alert: Alert, dedupe_key: str) -> bool:
+    """Store a new alert with one pending delivery per channel of its watch; False if it is there already."""
+    watch = record.watch
+    deliveries = []
+    if watch.webhook_url:
+        deliveries.append((deterministic_id("delivery", alert.id, "webhook"), "webhook", watch.webhook_url))
+    if watch.email:
+        deliveries.append((deterministic_id("delivery", alert.id, "email"), "email", watch.email))
+    return store.insert_alert(alert, record.user_id, dedupe_key, deliveries)
 
 
 def deliver_alerts(store: Store, settings: Settings, alert_ids: Sequence[str]) -> DeliverySummary:

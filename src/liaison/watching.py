@@ -412,11 +412,4 @@ def _alert_for(
         tuple(matches),
         False,
     )
-    deliveries = []
-    if watch.webhook_url:
-        deliveries.append((deterministic_id("delivery", alert_id, "webhook"), "webhook", watch.webhook_url))
-    if watch.email:
-        deliveries.append((deterministic_id("delivery", alert_id, "email"), "email", watch.email))
-    if not store.insert_alert(alert, record.user_id, facts.dedupe_key, deliveries):
-        return None
-    return alert
+    return alert if alert_delivery.record_alert(store, record, alert, facts.dedupe_key) else None

@@ -328,14 +328,7 @@ def _alert_for(
         stix_id=unit.stix_id,
         received_from=unit.received_from,
     )
-    deliveries = []
-    if watch.webhook_url:
-        deliveries.append((deterministic_id("delivery", alert_id, "webhook"), "webhook", watch.webhook_url))
-    if watch.email:
-        deliveries.append((deterministic_id("delivery", alert_id, "email"), "email", watch.email))
-    if not store.insert_alert(alert, record.user_id, dedupe_key, deliveries):
-        return None
-    return alert
+    return alert if alert_delivery.record_alert(store, record, alert, dedupe_key) else None
 
 
 def alert_is_readable(store: Store, collection_id: str, alert: Alert) -> bool:

@@ -588,17 +588,7 @@ def _comparisons(
         for claim in detail.claims:
             if claim.report_id in repeated or sources.number(claim.report_id) is None:
                 continue
-            record = ClaimRecord(
-                report_id=claim.report_id,
-                source=claim.source,
-                published=claim.published.isoformat() if claim.published else None,
-                subject=claim.subject or "",
-                value=claim.value,
-                qualifier=claim.qualifier,
-                unit=claim.unit,
-                period=claim.period,
-                evidence=claim.evidence,
-            )
+            record = claim.record()
             records.append(record)
             readable[id(record)] = claim
         for group in services.compare_figures(records):

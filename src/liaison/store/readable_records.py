@@ -9,6 +9,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func
 
+from liaison.store.events import ClaimRecord
+
 T = TypeVar("T")
 
 MAX_PAGE = 500  # rows per page at most: keeps every IN list of a page query short
@@ -77,6 +79,20 @@ class ReadableClaim:
     unit: str
     period: str | None
     evidence: str
+
+    def record(self) -> ClaimRecord:
+        """The figure as ``services.compare_figures`` takes it."""
+        return ClaimRecord(
+            report_id=self.report_id,
+            source=self.source,
+            published=self.published.isoformat() if self.published else None,
+            subject=self.subject or "",
+            value=self.value,
+            qualifier=self.qualifier,
+            unit=self.unit,
+            period=self.period,
+            evidence=self.evidence,
+        )
 
 
 @dataclass(frozen=True)

@@ -47,17 +47,7 @@ def compare_event_figures(
     for claim in claims:
         if claim.report_id in repeated:
             continue
-        record = ClaimRecord(
-            report_id=claim.report_id,
-            source=claim.source,
-            published=claim.published.isoformat() if claim.published else None,
-            subject=claim.subject or "",
-            value=claim.value,
-            qualifier=claim.qualifier,
-            unit=claim.unit,
-            period=claim.period,
-            evidence=claim.evidence,
-        )
+        record = claim.record()
         records.append(record)
         readable[id(record)] = claim
     groups = services.compare_figures(records)
