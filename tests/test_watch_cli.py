@@ -64,9 +64,7 @@ def test_watches_are_added_listed_and_removed_for_the_acting_user(db: str) -> No
     code, out, err = liaison(db, "watch", "add", "ring nine")
     assert code == 0, err
     assert out.startswith("root now watches Ring Nine (organization) [entity]")
-    code, out, _ = liaison(
-        db, "watch", "add", "cybercrime", "--kind", "topic", "--user", "ana", "--min-tlp", "amber"
-    )
+    code, out, _ = liaison(db, "watch", "add", "--topic", "cybercrime", "--user", "ana", "--min-tlp", "amber")
     assert code == 0 and "ana now watches cybercrime [topic]" in out
 
     [mine] = as_json(db, "watch", "list")
@@ -82,7 +80,7 @@ def test_watches_are_added_listed_and_removed_for_the_acting_user(db: str) -> No
 
 
 def test_bad_watches_are_refused_with_the_reason(db: str) -> None:
-    code, _, err = liaison(db, "watch", "add", "piracy", "--kind", "topic")
+    code, _, err = liaison(db, "watch", "add", "--topic", "piracy")
     assert code == 1 and "unknown topic; known topics: cybercrime" in err
     code, _, err = liaison(db, "watch", "add", "Nobody Known")
     assert code == 1 and "no entity named 'Nobody Known'" in err
@@ -92,6 +90,18 @@ def test_bad_watches_are_refused_with_the_reason(db: str) -> None:
     assert code == 1 and "LIAISON_WEBHOOK_ALLOW_PRIVATE" in err
     code, _, err = liaison(db, "watch", "add", "Ring Nine", "--user", "nobody")
     assert code == 1 and "no user named 'nobody'" in err
+    for both in (["Ring Nine", "--topic", "cybercrime"], ["--place", "France", "--query", "ransom"], []):
+        code, _, err = liaison(db, "watch", "add", *both)
+        assert code == 2 and "give exactly one of ENTITY, --topic T, --place P or --query Q" in err
+
+
+def test_places_and_queries_are_watched_by_their_options(db: str) -> None:
+    code, out, _ = liaison(db, "watch", "add", "--place", "France", "--user", "ana")
+    assert code == 0 and "[place]" in out
+    code, out, _ = liaison(db, "watch", "add", "--query", "ransom demand", "--user", "ana")
+    assert code == 0 and "[query]" in out
+    kinds = {watch["kind"]: watch["value"] for watch in as_json(db, "watch", "list", "--user", "ana")}
+    assert kinds["place"] == "FR" and kinds["query"] == "ransom demand"
 
 
 def test_without_a_single_administrator_the_user_must_be_named(

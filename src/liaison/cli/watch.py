@@ -81,12 +81,23 @@ def _alert_dict(alert: Alert) -> dict[str, Any]:
 def watch_add(
     ctx: typer.Context,
     value: Annotated[
-        str,
-        typer.Argument(
-            help="An entity's name, alias or id; a topic; a country name, ISO code or place; a query."
-        ),
-    ],
-    kind: Annotated[WatchKind, typer.Option("--kind", help="What VALUE is.")] = WatchKind.ENTITY,
+        str | None,
+        typer.Argument(help="The entity to watch: a name, alias or id.", show_default=False),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="Watch a topic, e.g. terrorism.", show_default=False)
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option("--place", help="Watch a country (name or ISO code) or a place.", show_default=False),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", help="Watch a full-text query over report text.", show_default=False),
+    ] = None,
+    kind: Annotated[
+        WatchKind, typer.Option("--kind", help="What VALUE is (instead of the options above).", hidden=True)
+    ] = WatchKind.ENTITY,
     min_tlp: Annotated[
         str | None,
         typer.Option("--min-tlp", help="Only reports marked at least this level (default: any marking)."),
@@ -110,7 +121,12 @@ def watch_add(
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Watch an entity (default), a topic, a place or a full-text query; new matching reports raise alerts."""
+    """Watch an ENTITY, a --topic, a --place or a --query: new matching reports raise alerts."""
+    given = [(k, v) for k, v in ((kind, value), (WatchKind.TOPIC, topic), (WatchKind.PLACE, place)) if v]
+    given += [(WatchKind.QUERY, query)] if query else []
+    if len(given) != 1:
+        fail("give exactly one of ENTITY, --topic T, --place P or --query Q", code=2)
+    kind, watched = given[0]
     try:
         level = TLP.parse(min_tlp) if min_tlp else None
     except ValueError as error:
@@ -128,7 +144,7 @@ def watch_add(
             settings,
             acting,
             kind,
-            value,
+            watched,
             min_tlp=level,
             webhook_url=webhook,
             webhook_secret=secret,
