@@ -13,6 +13,7 @@ from typing import Any
 from liaison.domain import Marking, Report
 from liaison.errors import InputError, MalformedRecord
 from liaison.ingest.text import parse_date, parse_marking
+from liaison.json_nesting import nested_deeper_than
 
 RECORD_FIELDS = frozenset({"id", "title", "text", "url", "source", "published", "language", "tlp"})
 MAX_JSON_DEPTH = 64
@@ -49,21 +50,9 @@ def parse_records(content: str, source: str, lines: bool) -> Iterator[Report | I
 
 
 def _loads(text: str) -> Any:
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
+    if nested_deeper_than(text, MAX_JSON_DEPTH):
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
     return json.loads(text)
-
-
-def _nesting_depth(text: str) -> int:
-    """Upper bound of JSON nesting, counted before parsing so hostile input cannot exhaust the stack."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def record_to_report(item: Any, source: str, number: int, in_list: bool = False) -> Report:

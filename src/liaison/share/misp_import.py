@@ -32,6 +32,7 @@ from pymisp.exceptions import PyMISPError
 
 from liaison.domain import TLP, deterministic_id, normalise_name
 from liaison.errors import InputError
+from liaison.json_nesting import nested_deeper_than
 from liaison.share.extensions import USES_PROPERTIES, extension_objects
 from liaison.share.markings import marking_ref, tlp_objects, tlp_of
 
@@ -43,7 +44,7 @@ MAX_JSON_DEPTH = 64
 
 def read_misp_json(data: str | bytes, source: str) -> list[dict[str, Any]]:
     """The MISP event documents in a file's text; ``InputError`` naming ``source`` if it holds none."""
-    if _nesting_depth(data) > MAX_JSON_DEPTH:
+    if nested_deeper_than(data, MAX_JSON_DEPTH):
         raise InputError(
             source, f"JSON nested deeper than {MAX_JSON_DEPTH} levels; MISP events are a few deep"
         )
@@ -52,19 +53,6 @@ def read_misp_json(data: str | bytes, source: str) -> list[dict[str, Any]]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(source, f"invalid JSON ({error}); expected MISP event JSON") from error
     return event_documents(parsed, source)
-
-
-def _nesting_depth(data: str | bytes) -> int:
-    """Upper bound of JSON nesting, counted before parsing so hostile input cannot exhaust the stack."""
-    text = data.decode("latin-1") if isinstance(data, bytes) else data
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
 
 
 def event_documents(parsed: Any, source: str) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from liaison.domain import ReceivedStixObject
 from liaison.errors import InvalidBundle
+from liaison.json_nesting import nested_deeper_than
 from liaison.share.markings import well_known_ids
 from liaison.share.stix_json import canonical_json, references, version_key
 from liaison.share.validation import validation_errors
@@ -55,18 +56,6 @@ def _unicode_errors(bundle: Any) -> list[str]:
     return []
 
 
-def _nesting_depth(text: str) -> int:
-    """Upper bound of JSON nesting, counted before parsing so hostile input cannot exhaust the stack."""
-    depth = deepest = 0
-    for char in text:
-        if char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
 def _parse(data: Mapping[str, Any] | str | bytes, source: str) -> Any:
     if not isinstance(data, str | bytes):
         return data  # already parsed (by a caller that read JSON itself)
@@ -77,7 +66,7 @@ def _parse(data: Mapping[str, Any] | str | bytes, source: str) -> Any:
             raise InvalidBundle(
                 source, [f"not UTF-8 text (byte {error.start}); STIX JSON is UTF-8"]
             ) from error
-    if _nesting_depth(data) > MAX_JSON_DEPTH:
+    if nested_deeper_than(data, MAX_JSON_DEPTH):
         raise InvalidBundle(
             source,
             [f"JSON nested too deeply (over {MAX_JSON_DEPTH} levels); a STIX bundle is a few levels deep"],
