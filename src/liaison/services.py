@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from liaison import watching
 from liaison.domain import (
@@ -59,6 +60,24 @@ def read_reports(
 ) -> list[Report | InputError]:
     """Read every input; bad ones become ``InputError`` values in place."""
     return list(read_paths(paths, settings.max_report_bytes, metadata, encoding))
+
+
+def read_upload(
+    name: str, data: bytes, settings: Settings, metadata: ReportMetadata | None = None
+) -> list[Report | InputError]:
+    """Read an uploaded file as ``liaison ingest`` reads one from disk (its kind from ``name``'s suffix),
+    named ``upload:NAME`` in reports and errors: the temporary path means nothing to whoever uploaded it."""
+    origin = f"upload:{name}"
+    with TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        path.write_bytes(data)
+        items = read_reports([path], settings, metadata)
+    return [
+        InputError(item.source.replace(str(path), origin), item.problem)
+        if isinstance(item, InputError)
+        else replace(item, origin=(item.origin or str(path)).replace(str(path), origin))
+        for item in items
+    ]
 
 
 def make_extractor(settings: Settings) -> Extractor:

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
@@ -163,20 +162,10 @@ def _file_reports(
         _marking(store, fields["tlp"], fields.get("recipients", [])),
         fields.get("language") or None,
     )
-    origin = f"upload:{name}"
-    with TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        items = services.read_reports([path], settings, metadata)
-    # The temporary path means nothing to the caller: name the upload instead.
-    result: list[Report | InputError] = []
-    for item in items:
-        if isinstance(item, InputError):
-            result.append(InputError(item.source.replace(str(path), origin), item.problem))
-        else:
-            located = replace(item, origin=(item.origin or str(path)).replace(str(path), origin))
-            result.append(replace(located, title=fields["title"]) if fields.get("title") else located)
-    return result
+    items = services.read_upload(name, data, settings, metadata)
+    if not fields.get("title"):
+        return items
+    return [item if isinstance(item, InputError) else replace(item, title=fields["title"]) for item in items]
 
 
 async def _form(headers: Headers, body: bytes) -> tuple[dict[str, Any], str, bytes]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from tempfile import TemporaryDirectory
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -108,18 +107,7 @@ def _read_upload(
         raise _Invalid(f"Liaison reads {', '.join(SUPPORTED_SUFFIXES)} files, not {suffix or 'this kind'}.")
     if len(data) > settings.max_report_bytes:
         raise _Invalid(f"The file is over the {settings.max_report_bytes:,}-byte limit.")
-    origin = f"upload:{name}"
-    with TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        path.write_bytes(data)
-        items = services.read_reports([path], settings, metadata)
-    result: list[Report | InputError] = []
-    for item in items:
-        if isinstance(item, InputError):
-            result.append(InputError(item.source.replace(str(path), origin), item.problem))
-        else:
-            result.append(replace(item, origin=(item.origin or str(path)).replace(str(path), origin)))
-    return result
+    return services.read_upload(name, data, settings, metadata)
 
 
 def _outcome(store: Store, principal: Principal, summary: services.IngestSummary) -> dict[str, Any]:
