@@ -44,7 +44,6 @@ import json
 import os
 import platform
 import random
-import signal
 import socket
 import statistics
 import subprocess
@@ -59,6 +58,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+# The benchmarks' sibling modules, whether this file runs as a script or is loaded by the tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## Soak"
@@ -150,27 +153,8 @@ def prepare_store(database_url: str) -> Accounts:
         )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
-class Server:
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    def stop(self, wait: float = 30) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(wait)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
+class Server(ServerProcess):
     def tracebacks(self) -> list[str]:
         """The last line of each traceback the server logged (an unhandled exception)."""
         lines = self.log.read_text("utf-8", "replace").splitlines()

@@ -52,8 +52,6 @@ import os
 import platform
 import pstats
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -70,6 +68,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+
+# The benchmarks' sibling modules, whether this file runs as a script or is imported.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_servers import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTION = "## TAXII load: Liaison beside medallion"
@@ -419,27 +421,9 @@ app.run(host="127.0.0.1", port=port, threaded=True)
 # --- servers ---------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @dataclass
-class Server:
+class Server(ServerProcess):
     name: str
-    process: subprocess.Popen[bytes]
-    port: int
-    log: Path
-
-    def stop(self, wait: float = 30) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(wait)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def start_server(name: str, code: str, arguments: list[str], scratch: Path, ready_path: str) -> Server:
@@ -452,7 +436,7 @@ def start_server(name: str, code: str, arguments: list[str], scratch: Path, read
             stderr=subprocess.STDOUT,
             cwd=ROOT,
         )
-    server = Server(name, process, port, log)
+    server = Server(process, port, log, name)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
